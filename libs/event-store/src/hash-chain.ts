@@ -1,0 +1,167 @@
+import { createHash, randomUUID } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import {
+  ChainBreak,
+  ChainVerification,
+  EventMetadata,
+  InvalidEventError,
+  NewEvent,
+  RecordedEvent,
+} from './event-store';
+
+/** The previousHash of a stream's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What the hash covers: everything about an event except its global position. */
+export interface HashedContent {
+  id: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: EventMetadata;
+  recordedAt: Date;
+}
+
+/**
+ * sha256 over the previous hash and the RFC 8785 canonical JSON of the content,
+ * so any store (or an auditor with a JSON export) computes the same bytes.
+ * The global position is left out: it is assigned under the store's ordering
+ * lock, after the hash is computed, and the chain runs per stream anyway.
+ */
+export function hashEvent(previousHash: string, content: HashedContent): string {
+  const canonical = canonicalize({
+    id: content.id,
+    streamId: content.streamId,
+    streamVersion: content.streamVersion,
+    type: content.type,
+    schemaVersion: content.schemaVersion,
+    data: content.data,
+    metadata: content.metadata,
+    recordedAt: content.recordedAt.toISOString(),
+  });
+  return createHash('sha256').update(previousHash).update('\n').update(canonical!).digest('hex');
+}
+
+export interface PreparedEvent {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+/**
+ * Validates new events and gives them the shape they will have when read back:
+ * ids assigned, data and metadata passed through JSON (as every store keeps them),
+ * so the hash computed now equals the hash recomputed from a read.
+ */
+export function prepareEvents(events: readonly NewEvent[]): PreparedEvent[] {
+  if (events.length === 0) throw new InvalidEventError('An append needs at least one event');
+  return events.map((event, index) => {
+    const where = `event ${index + 1} of ${events.length}`;
+    if (typeof event.type !== 'string' || event.type.length === 0 || event.type.startsWith('$')) {
+      throw new InvalidEventError(`${where}: type must be a non-empty string not starting with $`);
+    }
+    if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1) {
+      throw new InvalidEventError(`${where}: schemaVersion must be a positive integer`);
+    }
+    if (event.id !== undefined && !UUID.test(event.id)) {
+      throw new InvalidEventError(`${where}: id must be a uuid`);
+    }
+    const metadata = event.metadata;
+    for (const field of ['commandId', 'correlationId', 'causationId', 'occurredAt'] as const) {
+      if (typeof metadata?.[field] !== 'string' || metadata[field].length === 0) {
+        throw new InvalidEventError(`${where}: metadata.${field} is required`);
+      }
+    }
+    if (typeof metadata.actor?.userId !== 'string' || metadata.actor.userId.length === 0) {
+      throw new InvalidEventError(`${where}: metadata.actor.userId is required`);
+    }
+    return {
+      id: (event.id ?? randomUUID()).toLowerCase(),
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: JSON.parse(JSON.stringify(event.data ?? null)),
+      metadata: JSON.parse(JSON.stringify(metadata)),
+    };
+  });
+}
+
+/** Chains prepared events onto a stream whose last hash and version are given. */
+export function chainEvents(
+  streamId: string,
+  events: readonly PreparedEvent[],
+  head: { version: number; hash: string },
+  recordedAt: Date,
+): Array<PreparedEvent & { streamVersion: number; previousHash: string; hash: string }> {
+  let previousHash = head.hash;
+  return events.map((event, index) => {
+    const streamVersion = head.version + index + 1;
+    const hash = hashEvent(previousHash, { ...event, streamId, streamVersion, recordedAt });
+    const chained = { ...event, streamVersion, previousHash, hash };
+    previousHash = hash;
+    return chained;
+  });
+}
+
+/**
+ * Walks events in global order (any number of streams, each in version order)
+ * and reports the first place where a stream's chain breaks.
+ */
+export class ChainVerifier {
+  private readonly heads = new Map<string, { version: number; hash: string }>();
+  private eventsChecked = 0;
+  private upToPosition = 0;
+  private firstBreak?: ChainBreak;
+
+  /** Checks one event; returns false once a break has been found. */
+  check(event: RecordedEvent): boolean {
+    if (this.firstBreak) return false;
+    this.eventsChecked += 1;
+    this.upToPosition = Math.max(this.upToPosition, event.globalPosition);
+    const head = this.heads.get(event.streamId) ?? { version: 0, hash: GENESIS_HASH };
+    this.heads.set(event.streamId, head);
+    const reason =
+      event.streamVersion !== head.version + 1
+        ? 'version_gap'
+        : event.previousHash !== head.hash
+          ? 'previous_hash_mismatch'
+          : hashEvent(event.previousHash, event) !== event.hash
+            ? 'hash_mismatch'
+            : undefined;
+    if (reason) {
+      this.firstBreak = {
+        streamId: event.streamId,
+        streamVersion: event.streamVersion,
+        globalPosition: event.globalPosition,
+        reason,
+      };
+      return false;
+    }
+    this.heads.set(event.streamId, { version: event.streamVersion, hash: event.hash });
+    return true;
+  }
+
+  /** Checks that a stream's events, as walked so far, end at its recorded version. */
+  expectHead(streamId: string, recordedVersion: number): void {
+    if (this.firstBreak) return;
+    const walkedVersion = this.heads.get(streamId)?.version ?? 0;
+    if (walkedVersion !== recordedVersion) {
+      this.firstBreak = { streamId, streamVersion: walkedVersion + 1, reason: 'version_gap' };
+    }
+  }
+
+  result(): ChainVerification {
+    return {
+      ok: !this.firstBreak,
+      ...(this.firstBreak ? { firstBreak: this.firstBreak } : {}),
+      eventsChecked: this.eventsChecked,
+      streamsChecked: this.heads.size,
+      upToPosition: this.upToPosition,
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import { Client, ClientConfig } from 'pg';
+import { AppendSignal, sleep } from '../catch-up-subscription';
+
+export const APPEND_CHANNEL = 'reform_ledger_events';
+
+/**
+ * One LISTEN connection shared by every subscription of a store. Notifications
+ * only shorten the wait: when the connection is down, subscriptions fall back to
+ * polling, and the listener reconnects in the background.
+ */
+export class PostgresAppendSignal implements AppendSignal {
+  generation = 0;
+  private readonly waiters = new Set<() => void>();
+  private client?: Client;
+  private connecting?: Promise<void>;
+  private closed = false;
+
+  constructor(
+    private readonly clientConfig: ClientConfig,
+    private readonly reconnectDelayMs = 1000,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  async waitForAppend(seenGeneration: number, timeoutMs: number, abort: AbortSignal): Promise<void> {
+    void this.ensureListening();
+    if (this.generation !== seenGeneration || abort.aborted) return;
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    this.waiters.add(wake);
+    try {
+      await Promise.race([woken, sleep(timeoutMs, abort)]);
+    } finally {
+      this.waiters.delete(wake);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.connecting?.catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+    for (const wake of this.waiters) wake();
+  }
+
+  private ensureListening(): Promise<void> {
+    if (this.closed || this.client) return Promise.resolve();
+    this.connecting ??= this.listen().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client(this.clientConfig);
+    const dropped = (error?: unknown) => {
+      if (error) this.onError(error);
+      if (this.client !== client) return;
+      this.client = undefined;
+      client.end().catch(() => undefined);
+      // Appends may have happened while nobody listened: wake everyone to re-read.
+      this.notify();
+      if (!this.closed) setTimeout(() => void this.ensureListening(), this.reconnectDelayMs).unref();
+    };
+    client.on('error', dropped);
+    client.on('end', () => dropped());
+    client.on('notification', () => this.notify());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${APPEND_CHANNEL}`);
+      if (this.closed) {
+        await client.end();
+        return;
+      }
+      this.client = client;
+      this.notify();
+    } catch (error) {
+      this.onError(error);
+      client.end().catch(() => undefined);
+      if (!this.closed) setTimeout(() => void this.ensureListening(), this.reconnectDelayMs).unref();
+    }
+  }
+
+  private notify(): void {
+    this.generation += 1;
+    for (const wake of this.waiters) wake();
+  }
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '../../../test/support/test-database';
+import { EventStore, InvalidEventError, PostgresEventStore, RecordedEvent } from '../src';
+import { anEvent, eventStoreContract, newStreamId } from './event-store.contract';
+
+eventStoreContract('PostgreSQL', async () => {
+  const database = await createTestDatabase();
+  const store = new PostgresEventStore({ connectionString: database.url });
+  return {
+    store,
+    teardown: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
+});
+
+describe('PostgresEventStore', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  let sql: Client;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    store = new PostgresEventStore({ connectionString: database.url });
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await store?.close();
+    await database?.drop();
+  });
+
+  const eventCount = async () => Number((await sql.query('SELECT count(*) FROM events')).rows[0].count);
+
+  describe('append-only table', () => {
+    let streamId: string;
+    beforeEach(async () => {
+      streamId = newStreamId();
+      await store.appendToStream(streamId, [anEvent(), anEvent()], { expectedVersion: 'no_stream' });
+    });
+
+    it.each([
+      ['UPDATE', `UPDATE events SET data = '{"value": 0}' WHERE stream_id = $1`],
+      ['DELETE', `DELETE FROM events WHERE stream_id = $1`],
+    ])('refuses %s of an event row', async (operation, statement) => {
+      await expect(sql.query(statement, [streamId])).rejects.toThrow(`events are append-only: ${operation} refused`);
+      expect((await store.readStream(streamId)).length).toBe(2);
+    });
+
+    it('refuses TRUNCATE', async () => {
+      await expect(sql.query('TRUNCATE events')).rejects.toThrow('events are append-only: TRUNCATE refused');
+    });
+  });
+
+  describe('tamper evidence', () => {
+    async function withTriggerDisabled(work: () => Promise<unknown>) {
+      await sql.query('ALTER TABLE events DISABLE TRIGGER events_append_only');
+      try {
+        await work();
+      } finally {
+        await sql.query('ALTER TABLE events ENABLE TRIGGER events_append_only');
+      }
+    }
+
+    it('reports an altered event at its exact version and position', async () => {
+      const streamId = newStreamId();
+      await store.appendToStream(streamId, Array.from({ length: 5 }, () => anEvent()), { expectedVersion: 'no_stream' });
+      const altered = (await store.readStream(streamId))[2];
+
+      await withTriggerDisabled(() =>
+        sql.query(`UPDATE events SET data = '{"value": 9999}' WHERE stream_id = $1 AND stream_version = 3`, [streamId]),
+      );
+
+      const expectedBreak = {
+        streamId,
+        streamVersion: 3,
+        globalPosition: altered.globalPosition,
+        reason: 'hash_mismatch',
+      };
+      expect(await store.verifyStream(streamId)).toMatchObject({ ok: false, firstBreak: expectedBreak });
+      expect(await store.verifyAll()).toMatchObject({ ok: false, firstBreak: expectedBreak });
+    });
+
+    it('reports an event deleted from the middle or from the end of a stream', async () => {
+      const middle = newStreamId();
+      const end = newStreamId();
+      for (const streamId of [middle, end]) {
+        await store.appendToStream(streamId, Array.from({ length: 4 }, () => anEvent()), { expectedVersion: 'no_stream' });
+      }
+      await withTriggerDisabled(async () => {
+        await sql.query('DELETE FROM events WHERE stream_id = $1 AND stream_version = 2', [middle]);
+        await sql.query('DELETE FROM events WHERE stream_id = $1 AND stream_version = 4', [end]);
+      });
+
+      expect((await store.verifyStream(middle)).firstBreak).toMatchObject({ streamVersion: 3, reason: 'version_gap' });
+      expect((await store.verifyStream(end)).firstBreak).toEqual({
+        streamId: end,
+        streamVersion: 4,
+        reason: 'version_gap',
+      });
+    });
+  });
+
+  it('writes all events of an append or none: the 10th failing a database constraint leaves nothing', async () => {
+    const streamId = newStreamId();
+    const before = await eventCount();
+    const batch = Array.from({ length: 10 }, (_, index) =>
+      // PostgreSQL's jsonb refuses the NUL character; the adapter does not check for it.
+      anEvent('ActualSubmitted', { narrative: index === 9 ? 'broken \u0000 text' : `row ${index}` }),
+    );
+
+    await expect(store.appendToStream(streamId, batch, { expectedVersion: 'no_stream' })).rejects.toThrow(
+      /unsupported Unicode escape sequence/,
+    );
+
+    expect(await store.readStream(streamId)).toEqual([]);
+    expect(await eventCount()).toBe(before);
+    const head = await sql.query('SELECT 1 FROM event_streams WHERE stream_id = $1', [streamId]);
+    expect(head.rowCount).toBe(0);
+  });
+
+  it('answers a retried append with the same event ids with the first result, writing nothing twice', async () => {
+    const streamId = newStreamId();
+    const batch = [anEvent(), anEvent()].map((event) => ({ ...event, id: randomUUID() }));
+
+    const first = await store.appendToStream(streamId, batch, { expectedVersion: 'no_stream' });
+    const retried = await store.appendToStream(streamId, batch, { expectedVersion: 'no_stream' });
+
+    expect(retried).toEqual(first);
+    expect((await store.readStream(streamId)).length).toBe(2);
+  });
+
+  it('refuses event ids that belong to other events', async () => {
+    const id = randomUUID();
+    await store.appendToStream(newStreamId(), [{ ...anEvent(), id }], { expectedVersion: 'no_stream' });
+    const streamId = newStreamId();
+    await expect(
+      store.appendToStream(streamId, [{ ...anEvent(), id }], { expectedVersion: 'no_stream' }),
+    ).rejects.toBeInstanceOf(InvalidEventError);
+    expect(await store.readStream(streamId)).toEqual([]);
+  });
+
+  describe('live subscriptions', () => {
+    async function firstLiveEvent(subscriber: EventStore, writer: EventStore): Promise<RecordedEvent> {
+      const streamId = newStreamId();
+      const subscription = subscriber.subscribe({ fromPosition: (await writer.headPosition()) + 1 });
+      const iterator = subscription[Symbol.asyncIterator]();
+      const next = iterator.next();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await writer.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' });
+      try {
+        const { value } = await next;
+        return value;
+      } finally {
+        await subscription.close();
+      }
+    }
+
+    it('wakes on NOTIFY without waiting for the poll', async () => {
+      // A poll interval far beyond the test's timeout: only a notification can deliver in time.
+      const listening = new PostgresEventStore({ connectionString: database.url, pollIntervalMs: 600_000 });
+      try {
+        const delivered = await firstLiveEvent(listening, store);
+        expect(delivered.streamVersion).toBe(1);
+      } finally {
+        await listening.close();
+      }
+    }, 10_000);
+
+    it('falls back to polling without notifications', async () => {
+      const polling = new PostgresEventStore({
+        connectionString: database.url,
+        notifications: false,
+        pollIntervalMs: 50,
+      });
+      try {
+        expect((await firstLiveEvent(polling, store)).streamVersion).toBe(1);
+      } finally {
+        await polling.close();
+      }
+    }, 10_000);
+  });
+});
