@@ -1,8 +1,8 @@
 import { chmod, mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedDatabase } from '../../apps/server/src/database/embedded-database';
+import { freePort } from './server-process';
 import { ADMIN_URL_VARIABLE, embeddedTestCluster } from './test-cluster';
 
 /**
@@ -26,16 +26,4 @@ export default async function globalSetup(): Promise<void> {
   });
   process.env[ADMIN_URL_VARIABLE] = database.url;
   embeddedTestCluster.set({ root, database });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

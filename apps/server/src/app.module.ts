@@ -1,0 +1,58 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { validateEnvironment } from './config/environment';
+import { DATABASE_URL } from './database/database.tokens';
+import { migrations } from './database/migrations';
+import { EventStoreModule } from './event-store/event-store.module';
+import { HealthModule } from './health/health.module';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { httpLogging } from './logging/logger';
+
+export interface AppRuntime {
+  /** The PostgreSQL the server runs on, resolved before the app starts (it may be embedded). */
+  databaseUrl: string;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static register(runtime: AppRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment }),
+        LoggerModule.forRoot(httpLogging(runtime.logger)),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: runtime.databaseUrl,
+          migrations,
+          migrationsRun: true,
+          migrationsTransactionMode: 'each',
+          autoLoadEntities: true,
+          synchronize: false,
+          logging: ['error', 'migration'],
+        }),
+        DatabaseUrlModule.register(runtime.databaseUrl),
+        EventStoreModule.register(),
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}
+
+@Module({})
+class DatabaseUrlModule {
+  static register(databaseUrl: string): DynamicModule {
+    return {
+      module: DatabaseUrlModule,
+      global: true,
+      providers: [{ provide: DATABASE_URL, useValue: databaseUrl }],
+      exports: [DATABASE_URL],
+    };
+  }
+}

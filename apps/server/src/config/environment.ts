@@ -1,0 +1,57 @@
+import Joi from 'joi';
+
+export interface Environment {
+  NODE_ENV: 'development' | 'production' | 'test';
+  HOST: string;
+  PORT: number;
+  /** Any PostgreSQL; when absent the server runs an embedded one under DATA_DIR. */
+  DATABASE_URL?: string;
+  DATA_DIR: string;
+  EMBEDDED_POSTGRES_PORT: number;
+  EVENT_STORE: 'postgres' | 'eventstoredb';
+  EVENTSTORE_CONNECTION_STRING?: string;
+  EVENTSTORE_TIMEOUT_MS: number;
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+const schema = Joi.object<Environment, true>({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
+  HOST: Joi.string().hostname().default('0.0.0.0'),
+  PORT: Joi.number().port().default(3000),
+  DATABASE_URL: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }),
+  DATA_DIR: Joi.string().default('./data'),
+  EMBEDDED_POSTGRES_PORT: Joi.number().port().default(54329),
+  EVENT_STORE: Joi.string().valid('postgres', 'eventstoredb').default('postgres'),
+  EVENTSTORE_CONNECTION_STRING: Joi.string()
+    .uri({ scheme: ['esdb', 'esdb+discover'] })
+    .when('EVENT_STORE', { is: 'eventstoredb', then: Joi.required() }),
+  EVENTSTORE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace').default('info'),
+}).unknown(true);
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+
+  constructor(readonly problems: Array<{ variable: string; problem: string }>) {
+    super(
+      `Invalid configuration: ${problems.map(({ variable, problem }) => `${variable}: ${problem}`).join('; ')}`,
+    );
+  }
+}
+
+/**
+ * Validates the environment and fills in defaults. The one place that says
+ * which variables exist; @nestjs/config uses it as its validate function.
+ */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const { error, value } = schema.validate(raw, { abortEarly: false, convert: true });
+  if (error) {
+    throw new ConfigurationError(
+      error.details.map((detail) => ({
+        variable: String(detail.path[0]),
+        problem: `${detail.message.replace(/^"[^"]+" /, '')} (got ${JSON.stringify(detail.context?.value ?? null)})`,
+      })),
+    );
+  }
+  return value;
+}
