@@ -1,12 +1,11 @@
-import { EventStore, PostgresEventStore } from '@app/event-store';
+import { EventStore } from '@app/event-store';
 import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { AppModule } from '../apps/server/src/app.module';
 import { createLogger } from '../apps/server/src/logging/logger';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { startServerProcess } from './support/server-process';
+import { createTestApp } from './support/test-app';
 
 describe('server', () => {
   let database: TestDatabase;
@@ -21,13 +20,7 @@ describe('server', () => {
     }),
   );
 
-  async function createApp(overrideEventStore?: EventStore): Promise<INestApplication> {
-    let builder = Test.createTestingModule({ imports: [AppModule.register({ databaseUrl: database.url, logger })] });
-    if (overrideEventStore) builder = builder.overrideProvider(EventStore).useValue(overrideEventStore);
-    const app = (await builder.compile()).createNestApplication({ logger: false });
-    await app.init();
-    return app;
-  }
+  const createApp = (): Promise<INestApplication> => createTestApp({ databaseUrl: database.url, logger });
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -76,10 +69,10 @@ describe('server', () => {
     });
   });
 
-  it('is not ready when the event store cannot be reached: 503 naming it', async () => {
-    const unreachable = new PostgresEventStore({ connectionString: 'postgres://nobody@127.0.0.1:1/nothing' });
-    const app = await createApp(unreachable);
+  it('stops being ready when the event store goes away: 503 naming it', async () => {
+    const app = await createApp();
     try {
+      await app.get(EventStore).close();
       const response = await request(app.getHttpServer()).get('/health').expect(503);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(JSON.parse(response.text)).toMatchObject({

@@ -4,17 +4,21 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { validateEnvironment } from './config/environment';
+import { Environment, validateEnvironment } from './config/environment';
 import { DATABASE_URL } from './database/database.tokens';
 import { migrations } from './database/migrations';
 import { EventStoreModule } from './event-store/event-store.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { httpLogging } from './logging/logger';
 
 export interface AppRuntime {
+  environment: Environment;
   /** The PostgreSQL the server runs on, resolved before the app starts (it may be embedded). */
   databaseUrl: string;
+  sessionSecret: string;
   logger: Logger;
 }
 
@@ -38,7 +42,15 @@ export class AppModule {
         }),
         DatabaseUrlModule.register(runtime.databaseUrl),
         EventStoreModule.register(),
+        EventsModule,
         HealthModule,
+        IdentityModule.register({
+          sessionSecret: runtime.sessionSecret,
+          sessionTtlMs: runtime.environment.SESSION_TTL_HOURS * 3_600_000,
+          cookieSecure: runtime.environment.COOKIE_SECURE,
+          dataDir: runtime.environment.DATA_DIR,
+          demo: runtime.environment.DEMO,
+        }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

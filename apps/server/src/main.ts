@@ -3,13 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ConfigurationError, validateEnvironment } from './config/environment';
+import { resolveSessionSecret } from './auth/session-secret';
 import { openDatabase } from './database/database';
+import { configureApp } from './http/configure-app';
 import { createLogger } from './logging/logger';
 
 async function bootstrap(): Promise<void> {
   let environment;
   try {
-    environment = validateEnvironment(process.env);
+    environment = validateEnvironment({ ...process.env, ...(process.argv.includes('--demo') ? { DEMO: 'true' } : {}) });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     createLogger('info').fatal({ problems: error.problems }, error.message);
@@ -24,10 +26,13 @@ async function bootstrap(): Promise<void> {
   };
 
   try {
-    const app = await NestFactory.create(AppModule.register({ databaseUrl: database.url, logger }), {
-      bufferLogs: true,
-    });
+    const sessionSecret = await resolveSessionSecret(environment);
+    const app = await NestFactory.create(
+      AppModule.register({ environment, databaseUrl: database.url, sessionSecret, logger }),
+      { bufferLogs: true },
+    );
     app.useLogger(app.get(NestPinoLogger));
+    configureApp(app);
     await app.listen(environment.PORT, environment.HOST);
     logger.info(`reform-ledger listening on http://${environment.HOST}:${environment.PORT} (GET /health)`);
 

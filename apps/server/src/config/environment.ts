@@ -12,6 +12,13 @@ export interface Environment {
   EVENTSTORE_CONNECTION_STRING?: string;
   EVENTSTORE_TIMEOUT_MS: number;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Signs session tokens; when absent, one is generated and kept under DATA_DIR. */
+  SESSION_SECRET?: string;
+  SESSION_TTL_HOURS: number;
+  /** Cookies only over HTTPS; on by default in production. */
+  COOKIE_SECURE: boolean;
+  /** Seed one user per role for trying the product (also `npm start -- --demo`). */
+  DEMO: boolean;
 }
 
 const schema = Joi.object<Environment, true>({
@@ -27,6 +34,10 @@ const schema = Joi.object<Environment, true>({
     .when('EVENT_STORE', { is: 'eventstoredb', then: Joi.required() }),
   EVENTSTORE_TIMEOUT_MS: Joi.number().integer().min(100).default(5000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace').default('info'),
+  SESSION_SECRET: Joi.string().min(32),
+  SESSION_TTL_HOURS: Joi.number().min(0.1).max(24 * 30).default(8),
+  COOKIE_SECURE: Joi.boolean().truthy('1').falsy('0').default(Joi.ref('$production')),
+  DEMO: Joi.boolean().truthy('1').falsy('0').default(false),
 }).unknown(true);
 
 export class ConfigurationError extends Error {
@@ -44,7 +55,11 @@ export class ConfigurationError extends Error {
  * which variables exist; @nestjs/config uses it as its validate function.
  */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const { error, value } = schema.validate(raw, { abortEarly: false, convert: true });
+  const { error, value } = schema.validate(raw, {
+    abortEarly: false,
+    convert: true,
+    context: { production: raw.NODE_ENV === 'production' },
+  });
   if (error) {
     throw new ConfigurationError(
       error.details.map((detail) => ({

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../auth/access.decorators';
 import { EventStoreHealthIndicator } from './event-store.health';
 
 @Controller('health')
@@ -12,6 +13,7 @@ export class HealthController {
 
   /** Readiness: 200 when the database and the event store answer, 503 otherwise. */
   @Get()
+  @Public()
   @HealthCheck()
   check() {
     return this.health.check([

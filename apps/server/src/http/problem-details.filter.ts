@@ -1,3 +1,5 @@
+import { DomainError } from '@app/domain';
+import { WrongExpectedVersionError } from '@app/event-store';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
@@ -29,7 +31,36 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
+const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  invalid: HttpStatus.UNPROCESSABLE_ENTITY,
+};
+
 function toProblem(exception: unknown): ProblemDetails {
+  if (exception instanceof DomainError) {
+    const status = DOMAIN_STATUS[exception.kind];
+    return {
+      type: 'about:blank',
+      title: STATUS_CODES[status]!,
+      status,
+      detail: exception.message,
+      rule: exception.rule,
+      ...(exception.field
+        ? { errors: [{ field: exception.field, rule: exception.rule, message: exception.message }] }
+        : {}),
+    };
+  }
+  if (exception instanceof WrongExpectedVersionError) {
+    return {
+      type: 'about:blank',
+      title: STATUS_CODES[HttpStatus.CONFLICT]!,
+      status: HttpStatus.CONFLICT,
+      detail: '他の人が先に変更しました。最新の内容を読み込んでからやり直してください',
+      rule: 'concurrency.version_mismatch',
+      currentVersion: exception.actualVersion,
+    };
+  }
   if (!(exception instanceof HttpException)) {
     return {
       type: 'about:blank',

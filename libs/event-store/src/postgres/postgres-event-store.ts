@@ -267,6 +267,7 @@ export class PostgresEventStore extends EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.pool.ended) return;
     await this.appendSignal.close();
     await this.pool.end();
   }

@@ -1,0 +1,52 @@
+import { AppendResult, EventStore, ExpectedVersion } from '@app/event-store';
+import type { DomainEvent } from '@app/domain';
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { actionContext } from '../context/request-context';
+
+/** The schema version written for every event type until one of them changes shape. */
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export interface WriteOptions {
+  /** The command's id: the Idempotency-Key, or a fresh one. */
+  commandId?: string;
+  /** The event or command that caused this one, when not the command itself. */
+  causationId?: string;
+  /** Business time, when it differs from now. */
+  occurredAt?: Date;
+}
+
+/**
+ * The one way events get written: the envelope's metadata (actor, correlation,
+ * causation, command id, business time) comes from the action context, so no
+ * caller passes who is acting by hand, and nothing is written without an actor.
+ */
+@Injectable()
+export class EventWriter {
+  constructor(private readonly eventStore: EventStore) {}
+
+  append(
+    streamId: string,
+    events: readonly DomainEvent[],
+    expectedVersion: ExpectedVersion,
+    options: WriteOptions = {},
+  ): Promise<AppendResult> {
+    const context = actionContext.current();
+    if (!context?.actor) {
+      throw new Error(`No actor in context: events for ${streamId} must be written by a known person or job`);
+    }
+    const commandId = options.commandId ?? randomUUID();
+    const metadata = {
+      commandId,
+      correlationId: context.correlationId(),
+      causationId: options.causationId ?? commandId,
+      actor: context.actor,
+      occurredAt: (options.occurredAt ?? new Date()).toISOString(),
+    };
+    return this.eventStore.appendToStream(
+      streamId,
+      events.map((event) => ({ type: event.type, schemaVersion: CURRENT_SCHEMA_VERSION, data: event.data, metadata })),
+      { expectedVersion },
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import cookieParser from 'cookie-parser';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { randomUUID } from 'node:crypto';
+import { actionContext } from '../context/request-context';
+
+export interface FieldProblem {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** What every instance of the HTTP app gets, in the server and in tests alike. */
+export function configureApp(app: INestApplication): void {
+  app.use(helmet());
+  app.use(cookieParser());
+  // Opens the action context that the access guard fills with the actor and the
+  // event writer reads; the correlation id is the request id pino-http assigns.
+  app.use((request: Request & { id?: string }, _response: Response, next: NextFunction) => {
+    let fallbackId: string | undefined;
+    actionContext.run({ correlationId: () => request.id ?? (fallbackId ??= randomUUID()) }, next);
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => {
+        const problems = flatten(errors);
+        return new BadRequestException({
+          message: `入力内容に誤りがあります（${problems.length}件）: ${problems.map((problem) => problem.field).join(', ')}`,
+          rule: 'request.validation',
+          errors: problems,
+        });
+      },
+    }),
+  );
+}
+
+function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
