@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,8 @@ export async function createTestApp(options: TestAppOptions): Promise<INestAppli
   for (const [token, value] of options.overrides ?? []) {
     builder = builder.overrideProvider(token as never).useValue(value);
   }
-  const app = (await builder.compile()).createNestApplication({ logger: false });
+  const app = (await builder.compile()).createNestApplication({ bufferLogs: true });
+  app.useLogger(app.get(NestPinoLogger));
   configureApp(app);
   await app.init();
   return app;

@@ -4,6 +4,7 @@ import {
   Get,
   HttpCode,
   Inject,
+  Logger,
   Post,
   Req,
   Res,
@@ -37,6 +38,8 @@ const refused = () =>
 
 @Controller('api/auth')
 export class AuthController {
+  private readonly logger = new Logger('SignIn');
+
   constructor(
     private readonly authenticator: LocalPasswordAuthenticator,
     private readonly sessions: SessionService,
@@ -52,9 +55,8 @@ export class AuthController {
   @UseGuards(ThrottlerGuard)
   @Throttle(SIGN_IN_LIMIT)
   async login(@Body() { loginId, password }: LoginDto, @Res({ passthrough: true }) response: Response) {
-    const userId = await this.authenticator.authenticate(loginId, password);
-    if (!userId) throw refused();
-    const session = await this.sessions.issue(userId);
+    const session = await this.signIn(loginId, password);
+    const userId = session.userId;
     setSessionCookies(response, session, this.cookieSecure);
     return { user: toUserResponse(this.directory.user(userId)!), csrfToken: session.csrfToken, expiresAt: session.expiresAt };
   }
@@ -66,10 +68,19 @@ export class AuthController {
   @UseGuards(ThrottlerGuard)
   @Throttle(SIGN_IN_LIMIT)
   async token(@Body() { loginId, password }: LoginDto) {
-    const userId = await this.authenticator.authenticate(loginId, password);
-    if (!userId) throw refused();
-    const session = await this.sessions.issue(userId);
+    const session = await this.signIn(loginId, password);
     return { accessToken: session.token, tokenType: 'Bearer', expiresAt: session.expiresAt };
+  }
+
+  private async signIn(loginId: string, password: string) {
+    const userId = await this.authenticator.authenticate(loginId, password);
+    if (!userId) {
+      this.logger.warn({ loginId }, 'sign-in refused');
+      throw refused();
+    }
+    const session = await this.sessions.issue(userId);
+    this.logger.log({ userId, sessionId: session.sessionId }, 'signed in');
+    return { ...session, userId };
   }
 
   @Post('logout')

@@ -1,0 +1,263 @@
+import { ROLES, Role } from '@app/domain';
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { IdentityFixtures, PASSWORD } from './support/identity-fixtures';
+import { createTestApp } from './support/test-app';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+/**
+ * Every endpoint × every kind of caller, with the status the rules promise.
+ * The expectations are written out here, apart from ACCESS_RULES, so that this
+ * test states the rules a second time instead of reading them back.
+ *
+ * A new endpoint joins by adding a row to `endpoints`: the first test fails
+ * until every route the server has appears here.
+ */
+
+type Caller = 'anonymous' | 'no_role' | Role | 'department_staff_other_division';
+const CALLERS: Caller[] = ['anonymous', 'no_role', ...ROLES, 'department_staff_other_division'];
+
+interface Context {
+  fixtures: IdentityFixtures;
+  /** The division of the in-scope department staff; the other staff member covers another. */
+  divisionA: string;
+  departmentId: string;
+  /** A fresh user holding the caller's role (for endpoints that end sessions or change passwords). */
+  freshUserFor(caller: Caller): Promise<string | undefined>;
+}
+
+interface Call {
+  path: string;
+  body?: object;
+  /** Acts as this user instead of the caller's standing account. */
+  asUser?: string;
+}
+
+interface Endpoint {
+  route: string;
+  /** Who may: anyone, anyone signed in, or these roles. */
+  allowed: 'public' | 'signed-in' | Role[];
+  /** department_staff are allowed only for targets of their own division. */
+  ownDivisionOnly?: true;
+  status: number;
+  call(context: Context, caller: Caller): Promise<Call>;
+}
+
+let serial = 0;
+const unique = (prefix: string) => `${prefix}${++serial}x${Math.random().toString(36).slice(2, 6)}`;
+
+const endpoints: Endpoint[] = [
+  { route: 'GET /health', allowed: 'public', status: 200, call: async () => ({ path: '/health' }) },
+  {
+    route: 'POST /api/auth/login',
+    allowed: 'public',
+    status: 200,
+    call: async ({ fixtures }) => ({
+      path: '/api/auth/login',
+      body: { loginId: await fixtures.user('auditor'), password: PASSWORD },
+    }),
+  },
+  {
+    route: 'POST /api/auth/token',
+    allowed: 'public',
+    status: 200,
+    call: async ({ fixtures }) => ({
+      path: '/api/auth/token',
+      body: { loginId: await fixtures.user('auditor'), password: PASSWORD },
+    }),
+  },
+  {
+    route: 'POST /api/auth/logout',
+    allowed: 'signed-in',
+    status: 204,
+    call: async (context, caller) => ({ path: '/api/auth/logout', asUser: await context.freshUserFor(caller) }),
+  },
+  { route: 'GET /api/auth/me', allowed: 'signed-in', status: 200, call: async () => ({ path: '/api/auth/me' }) },
+  {
+    route: 'POST /api/auth/password',
+    allowed: 'signed-in',
+    status: 204,
+    call: async (context, caller) => ({
+      path: '/api/auth/password',
+      body: { currentPassword: PASSWORD, newPassword: 'another long password' },
+      asUser: await context.freshUserFor(caller),
+    }),
+  },
+  {
+    route: 'GET /api/users',
+    allowed: ['administrator', 'auditor'],
+    status: 200,
+    call: async () => ({ path: '/api/users' }),
+  },
+  {
+    route: 'GET /api/users/:userId',
+    allowed: ['administrator', 'auditor'],
+    status: 200,
+    call: async () => ({ path: '/api/users/admin' }),
+  },
+  {
+    route: 'POST /api/users',
+    allowed: ['administrator'],
+    status: 201,
+    call: async () => ({
+      path: '/api/users',
+      body: { loginId: unique('new'), displayName: '新規 利用者', password: PASSWORD },
+    }),
+  },
+  {
+    route: 'POST /api/users/:userId/roles',
+    allowed: ['administrator'],
+    status: 201,
+    call: async ({ fixtures }) => ({
+      path: `/api/users/${await fixtures.user(undefined)}/roles`,
+      body: { role: 'auditor' },
+    }),
+  },
+  {
+    route: 'DELETE /api/users/:userId/roles/:role',
+    allowed: ['administrator'],
+    status: 200,
+    call: async ({ fixtures }) => ({ path: `/api/users/${await fixtures.user('auditor')}/roles/auditor` }),
+  },
+  {
+    route: 'POST /api/users/:userId/disable',
+    allowed: ['administrator'],
+    status: 200,
+    call: async ({ fixtures }) => ({
+      path: `/api/users/${await fixtures.user('auditor')}/disable`,
+      body: { reason: '退職' },
+    }),
+  },
+  {
+    route: 'POST /api/users/:userId/enable',
+    allowed: ['administrator'],
+    status: 200,
+    call: async ({ fixtures }) => {
+      const userId = await fixtures.user('auditor');
+      await fixtures.disable(userId);
+      return { path: `/api/users/${userId}/enable` };
+    },
+  },
+  {
+    route: 'POST /api/users/:userId/password',
+    allowed: ['administrator'],
+    status: 200,
+    call: async ({ fixtures }) => ({
+      path: `/api/users/${await fixtures.user('auditor')}/password`,
+      body: { newPassword: 'a password set by the admin' },
+    }),
+  },
+  {
+    route: 'GET /api/departments',
+    allowed: ['administrator', 'reviewer', 'auditor', 'management', 'department_staff'],
+    status: 200,
+    call: async () => ({ path: '/api/departments' }),
+  },
+  {
+    route: 'POST /api/departments',
+    allowed: ['administrator'],
+    status: 201,
+    call: async () => ({ path: '/api/departments', body: { name: unique('部') } }),
+  },
+  {
+    route: 'POST /api/departments/:departmentId/divisions',
+    allowed: ['administrator'],
+    status: 201,
+    call: async ({ departmentId }) => ({
+      path: `/api/departments/${departmentId}/divisions`,
+      body: { name: unique('課') },
+    }),
+  },
+  {
+    route: 'GET /api/divisions/:divisionId/members',
+    allowed: ['administrator', 'reviewer', 'auditor', 'management', 'department_staff'],
+    ownDivisionOnly: true,
+    status: 200,
+    call: async ({ divisionA }) => ({ path: `/api/divisions/${divisionA}/members` }),
+  },
+  {
+    route: 'GET /api/access/division-staff',
+    allowed: ['auditor', 'administrator'],
+    status: 200,
+    call: async ({ divisionA }) => ({ path: `/api/access/division-staff?divisionId=${divisionA}` }),
+  },
+];
+
+function expectedStatus(endpoint: Endpoint, caller: Caller): number {
+  if (endpoint.allowed === 'public') return endpoint.status;
+  if (caller === 'anonymous') return 401;
+  if (endpoint.allowed === 'signed-in') return endpoint.status;
+  const role: Role = caller === 'department_staff_other_division' ? 'department_staff' : (caller as Role);
+  if (caller === 'no_role' || !endpoint.allowed.includes(role)) return 403;
+  if (endpoint.ownDivisionOnly && caller === 'department_staff_other_division') return 403;
+  return endpoint.status;
+}
+
+describe('authorization matrix', () => {
+  let database: TestDatabase;
+  let app: INestApplication;
+  let context: Context;
+  const tokens = new Map<Caller, string>();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await createTestApp({ databaseUrl: database.url });
+    const fixtures = new IdentityFixtures(app);
+    const divisionA = await fixtures.division();
+    const divisionB = await fixtures.division();
+    const departmentId = fixtures.departmentOf(divisionA);
+    const userFor = (caller: Caller) =>
+      caller === 'anonymous'
+        ? Promise.resolve(undefined)
+        : caller === 'no_role'
+          ? fixtures.user(undefined)
+          : caller === 'department_staff_other_division'
+            ? fixtures.user('department_staff', [divisionB])
+            : fixtures.user(caller, caller === 'department_staff' ? [divisionA] : []);
+    context = { fixtures, divisionA, departmentId, freshUserFor: userFor };
+    for (const caller of CALLERS) {
+      const userId = await userFor(caller);
+      if (userId) tokens.set(caller, await fixtures.token(userId));
+    }
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('covers every route the server has', () => {
+    const router = app.getHttpAdapter().getInstance().router;
+    const routes = router.stack
+      // Nest's own catch-all for 404s is not an endpoint.
+      .filter((layer: { route?: { path: string } }) => layer.route && layer.route.path !== '/{*path}')
+      .flatMap((layer: { route: { path: string; methods: Record<string, boolean> } }) =>
+        Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route.path}`),
+      );
+    expect([...routes].sort()).toEqual(endpoints.map((endpoint) => endpoint.route).sort());
+  });
+
+  describe.each(endpoints)('$route', (endpoint) => {
+    it.each(CALLERS)('as %s', async (caller) => {
+      const call = await endpoint.call(context, caller);
+      const token = call.asUser ? await context.fixtures.token(call.asUser) : tokens.get(caller);
+      const [method] = endpoint.route.split(' ');
+      let pending = request(app.getHttpServer())[method.toLowerCase() as 'get'](call.path);
+      if (token) pending = pending.auth(token, { type: 'bearer' });
+      const response = await (call.body ? pending.send(call.body) : pending);
+
+      const expected = expectedStatus(endpoint, caller);
+      expect({ caller, status: response.status, body: response.body }).toMatchObject({ caller, status: expected });
+      if (expected === 403) {
+        const problem = JSON.parse(response.text);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(problem.rule).toBe(
+          endpoint.ownDivisionOnly && caller === 'department_staff_other_division'
+            ? 'access.division_scope'
+            : 'access.role_required',
+        );
+        expect(problem.detail).toEqual(expect.any(String));
+      }
+      if (expected === 401) expect(JSON.parse(response.text).rule).toBe('authentication.required');
+    });
+  });
+});
