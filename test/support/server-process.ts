@@ -14,30 +14,40 @@ export interface ServerProcess {
 }
 
 /**
- * Starts apps/server from its TypeScript sources, as a process of its own group
+ * Runs one of the apps from its TypeScript sources as a process of its own group
  * (so a test can send a terminal's Ctrl-C to the whole group), with the given
- * environment on top of this one minus DATABASE_URL.
+ * environment on top of this one minus DATABASE_URL (unless given).
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const port = env.PORT ?? String(await freePort());
+export function startTsProcess(entry: string, args: string[], env: Record<string, string>): ChildProcess {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(
+  return spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/server/src/main.ts'],
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry, ...args],
     {
       cwd: ROOT,
-      env: { ...inherited, TS_NODE_PROJECT: 'tsconfig.json', LOG_LEVEL: 'info', ...env, PORT: port },
+      env: { ...inherited, TS_NODE_PROJECT: 'tsconfig.json', ...env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+}
+
+/** Collects a process's output and its end. */
+export function watch(child: ChildProcess): { output(): string; exited: Promise<number | string> } {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
-  return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => output, exited };
+  return { output: () => output, exited };
+}
+
+/** Starts apps/server as `npm start` would run it, on a free port unless PORT is given. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const port = env.PORT ?? String(await freePort());
+  const child = startTsProcess('apps/server/src/main.ts', [], { LOG_LEVEL: 'info', ...env, PORT: port });
+  return { child, baseUrl: `http://127.0.0.1:${port}`, ...watch(child) };
 }
 
 /** Waits until GET /health answers 200, or fails with what the server printed. */

@@ -11,6 +11,11 @@ export interface EmbeddedDatabaseOptions {
   /** Database created on first start and returned in the url. */
   databaseName: string;
   log: (message: string) => void;
+  /**
+   * Use the cluster if a server is already running it (for the CLI beside a
+   * running server) instead of treating it as left over; stop() then leaves it.
+   */
+  reuseRunning?: boolean;
 }
 
 export interface RunningDatabase {
@@ -46,6 +51,13 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     onError: (error) => options.log(`embedded PostgreSQL: ${String(error)}`),
   });
 
+  const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@localhost:${options.port}/${options.databaseName}`;
+  const running = await readPid(join(clusterDir, 'postmaster.pid'));
+  if (options.reuseRunning && running !== undefined && isPostmasterOf(running, clusterDir)) {
+    options.log(`using the embedded PostgreSQL already running on localhost:${options.port}`);
+    return { url, stop: async () => undefined };
+  }
+
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
     options.log(`initialising a new PostgreSQL cluster in ${clusterDir}`);
     await postgres.initialise();
@@ -58,7 +70,6 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     );
   });
 
-  const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@localhost:${options.port}/${options.databaseName}`;
   await createDatabaseIfMissing(url, options.databaseName);
   options.log(`embedded PostgreSQL listening on localhost:${options.port}`);
 

@@ -1,0 +1,138 @@
+import 'reflect-metadata';
+import { DomainError, ROLES, Role, isRole } from '@app/domain';
+import { NestFactory } from '@nestjs/core';
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { AppModule } from '../../server/src/app.module';
+import { resolveSessionSecret } from '../../server/src/auth/session-secret';
+import { ConfigurationError, validateEnvironment } from '../../server/src/config/environment';
+import { runAs } from '../../server/src/context/request-context';
+import { openDatabase } from '../../server/src/database/database';
+import { IdentityCommandBus } from '../../server/src/identity/identity-command-bus';
+import { IdentityDirectory } from '../../server/src/identity/identity-directory';
+import { GrantRole, RegisterUser, RevokeRole } from '../../server/src/identity/identity.commands';
+import { toUserResponse } from '../../server/src/identity/identity.views';
+import { createLogger } from '../../server/src/logging/logger';
+
+const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
+
+  users list                                   利用者の一覧
+  users create --login ID --name 氏名 [--division 課ID] [--role 役割 [--divisions 課ID,...]]
+                                               利用者を作成し、初期パスワードを表示します
+  users grant  --login ID --role 役割 [--divisions 課ID,...]
+  users revoke --login ID --role 役割
+  departments list                             部と課（課IDの確認に）
+
+役割: ${ROLES.join(', ')}
+データベースは npm start と同じもの（DATABASE_URL、なければ ./data の組み込み PostgreSQL）を使います。`;
+
+interface Services {
+  commands: IdentityCommandBus;
+  directory: IdentityDirectory;
+}
+
+type Options = Record<string, string | undefined>;
+
+const commands: Record<string, (services: Services, options: Options) => Promise<void>> = {
+  'users list': async ({ directory }) => {
+    for (const user of directory.allUsers().map(toUserResponse)) {
+      const roles = user.roles.map((grant) => grant.label + (grant.divisionIds.length ? `(${grant.divisionIds.join(',')})` : ''));
+      console.log(`${user.userId.padEnd(20)} ${user.displayName.padEnd(12)} ${user.status === 'active' ? '有効' : '無効'}  ${roles.join('、')}`);
+    }
+  },
+  'users create': async ({ commands }, options) => {
+    const password = randomBytes(15).toString('base64url');
+    const grants = options.role ? [{ role: requireRole(options.role), divisionIds: list(options.divisions) }] : [];
+    await commands.execute(new RegisterUser(required(options, 'login'), required(options, 'name'), password, options.division, grants));
+    console.log(`利用者 ${options.login} を作成しました。初期パスワード: ${password}`);
+    console.log('このパスワードは再表示されません。本人に伝え、初回ログイン後に変更してもらってください。');
+  },
+  'users grant': async ({ commands }, options) => {
+    const role = requireRole(options.role);
+    await commands.execute(new GrantRole(required(options, 'login'), { role, divisionIds: list(options.divisions) }));
+    console.log(`${options.login} に役割 ${role} を付与しました。`);
+  },
+  'users revoke': async ({ commands }, options) => {
+    const role = requireRole(options.role);
+    await commands.execute(new RevokeRole(required(options, 'login'), role));
+    console.log(`${options.login} の役割 ${role} を外しました。`);
+  },
+  'departments list': async ({ directory }) => {
+    for (const department of directory.organization().departments) {
+      console.log(`${department.name}  (${department.departmentId})`);
+      for (const division of department.divisions) console.log(`  ${division.name}  (${division.divisionId})`);
+    }
+  },
+};
+
+class UsageError extends Error {}
+
+function required(options: Options, name: string): string {
+  const value = options[name];
+  if (!value) throw new UsageError(`--${name} を指定してください`);
+  return value;
+}
+
+function requireRole(value: string | undefined): Role {
+  if (!isRole(value)) throw new UsageError(`--role は次のいずれかです: ${ROLES.join(', ')}`);
+  return value;
+}
+
+function list(value: string | undefined): string[] {
+  return value ? value.split(',').map((item) => item.trim()).filter(Boolean) : [];
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      login: { type: 'string' },
+      name: { type: 'string' },
+      division: { type: 'string' },
+      divisions: { type: 'string' },
+      role: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = commands[positionals.slice(0, 2).join(' ')];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+
+  const environment = validateEnvironment({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const logger = createLogger(environment.LOG_LEVEL);
+  const database = await openDatabase(environment, logger, { reuseRunning: true });
+  try {
+    const app = await NestFactory.createApplicationContext(
+      AppModule.register({ environment, databaseUrl: database.url, sessionSecret: await resolveSessionSecret(environment), logger }),
+      { logger: false },
+    );
+    try {
+      const services = { commands: app.get(IdentityCommandBus), directory: app.get(IdentityDirectory) };
+      // The operator at the terminal acts as an administrator; events name their OS account.
+      await runAs({ userId: `cli:${userInfo().username}`, role: 'administrator' }, () =>
+        command(services, values as Options),
+      );
+      return 0;
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await database.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    if (error instanceof UsageError || error instanceof DomainError || error instanceof ConfigurationError) {
+      console.error(`エラー: ${error.message}`);
+      if (error instanceof UsageError) console.error(`\n${USAGE}`);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);
