@@ -2,3 +2,8 @@ export * from './decider';
 export * from './identity/roles';
 export * from './identity/user';
 export * from './identity/organization';
+export * from './plan/fiscal-year';
+export * from './plan/grading';
+export * from './plan/rules';
+export * from './plan/plan';
+export * from './plan/item';
