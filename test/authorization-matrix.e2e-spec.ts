@@ -2,6 +2,7 @@ import { ROLES, Role } from '@app/domain';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { IdentityFixtures, PASSWORD } from './support/identity-fixtures';
+import { ItemStage, PlanFixtures } from './support/plan-fixtures';
 import { createTestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -19,6 +20,12 @@ const CALLERS: Caller[] = ['anonymous', 'no_role', ...ROLES, 'department_staff_o
 
 interface Context {
   fixtures: IdentityFixtures;
+  plans: PlanFixtures;
+  planId: string;
+  /** An item of divisionA, registered with an indicator and a FY2020 target. */
+  itemId: string;
+  /** A fresh item of divisionA at a stage. */
+  itemAt(stage: ItemStage): Promise<string>;
   /** The division of the in-scope department staff; the other staff member covers another. */
   divisionA: string;
   departmentId: string;
@@ -44,6 +51,7 @@ interface Endpoint {
 }
 
 let serial = 0;
+const EVERY_ROLE: Role[] = ['administrator', 'reviewer', 'auditor', 'management', 'department_staff'];
 const unique = (prefix: string) => `${prefix}${++serial}x${Math.random().toString(36).slice(2, 6)}`;
 
 const endpoints: Endpoint[] = [
@@ -181,6 +189,116 @@ const endpoints: Endpoint[] = [
     status: 200,
     call: async ({ divisionA }) => ({ path: `/api/access/division-staff?divisionId=${divisionA}` }),
   },
+  { route: 'GET /api/plans/:planId', allowed: EVERY_ROLE, status: 200, call: async ({ planId }) => ({ path: `/api/plans/${planId}` }) },
+  {
+    route: 'POST /api/plans',
+    allowed: ['administrator'],
+    status: 201,
+    call: async () => ({
+      path: '/api/plans',
+      body: { planId: unique('plan-'), name: '新しい計画', firstFiscalYear: 2022, lastFiscalYear: 2025 },
+    }),
+  },
+  {
+    route: 'POST /api/plans/:planId/policy-areas',
+    allowed: ['administrator'],
+    status: 201,
+    call: async ({ planId }) => ({ path: `/api/plans/${planId}/policy-areas`, body: { number: 2 + (serial++ % 90), title: unique('方針') } }),
+  },
+  {
+    route: 'POST /api/plans/:planId/basic-items',
+    allowed: ['administrator'],
+    status: 201,
+    call: async ({ planId }) => ({ path: `/api/plans/${planId}/basic-items`, body: { policyAreaId: 'pa-1', title: unique('基本項目') } }),
+  },
+  {
+    route: 'POST /api/plans/:planId/items',
+    allowed: ['administrator'],
+    status: 201,
+    call: async ({ planId, divisionA }) => ({
+      path: `/api/plans/${planId}/items`,
+      body: { basicItemId: 'bi-1', number: 2, title: unique('項目'), divisionIds: [divisionA] },
+    }),
+  },
+  { route: 'GET /api/items/:itemId', allowed: EVERY_ROLE, status: 200, call: async ({ itemId }) => ({ path: `/api/items/${itemId}` }) },
+  {
+    route: 'POST /api/items/:itemId/revisions',
+    allowed: ['administrator'],
+    status: 200,
+    call: async ({ itemId }) => ({ path: `/api/items/${itemId}/revisions`, body: { changes: { title: unique('名称') }, reason: '名称変更' } }),
+  },
+  {
+    route: 'POST /api/items/:itemId/indicators',
+    allowed: ['administrator'],
+    status: 201,
+    call: async ({ itemId }) => ({
+      path: `/api/items/${itemId}/indicators`,
+      body: { name: unique('指標'), unit: '件', direction: 'higher', kind: 'annual' },
+    }),
+  },
+  {
+    route: 'POST /api/items/:itemId/indicators/:indicatorId/revisions',
+    allowed: ['administrator'],
+    status: 200,
+    call: async ({ itemId }) => ({
+      path: `/api/items/${itemId}/indicators/ind-1/revisions`,
+      body: { changes: { name: unique('指標名') }, reason: '名称の統一' },
+    }),
+  },
+  {
+    route: 'PUT /api/items/:itemId/years/:fiscalYear/targets',
+    allowed: ['administrator', 'reviewer'],
+    status: 200,
+    call: async ({ itemId }) => ({ path: `/api/items/${itemId}/years/R2/targets`, body: { targets: [{ indicatorId: 'ind-1', value: 120 }] } }),
+  },
+  {
+    route: 'PUT /api/items/:itemId/years/:fiscalYear/actual',
+    allowed: ['department_staff'],
+    ownDivisionOnly: true,
+    status: 200,
+    call: async ({ itemId }) => ({
+      path: `/api/items/${itemId}/years/2020/actual`,
+      body: { actuals: [{ indicatorId: 'ind-1', value: 95 }], narrative: '実施した' },
+    }),
+  },
+  {
+    route: 'PUT /api/items/:itemId/years/:fiscalYear/self-evaluation',
+    allowed: ['department_staff'],
+    ownDivisionOnly: true,
+    status: 200,
+    call: async ({ itemAt }) => ({ path: `/api/items/${await itemAt('reported')}/years/2020/self-evaluation`, body: { grade: 'mostly_achieved' } }),
+  },
+  {
+    route: 'PUT /api/items/:itemId/years/:fiscalYear/plan',
+    allowed: ['department_staff'],
+    ownDivisionOnly: true,
+    status: 200,
+    call: async ({ itemId }) => ({ path: `/api/items/${itemId}/years/2021/plan`, body: { planText: '対象を広げる' } }),
+  },
+  {
+    route: 'POST /api/items/:itemId/years/:fiscalYear/approval',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ itemAt }) => ({ path: `/api/items/${await itemAt('submitted')}/years/2020/approval`, body: { grade: 'mostly_achieved' } }),
+  },
+  {
+    route: 'POST /api/items/:itemId/years/:fiscalYear/return',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ itemAt }) => ({ path: `/api/items/${await itemAt('submitted')}/years/2020/return`, body: { reason: '根拠を添付してください' } }),
+  },
+  {
+    route: 'POST /api/items/:itemId/years/:fiscalYear/reopen',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ itemAt }) => ({ path: `/api/items/${await itemAt('approved')}/years/2020/reopen`, body: { reason: '実績値の訂正' } }),
+  },
+  {
+    route: 'POST /api/items/:itemId/retirement',
+    allowed: ['administrator'],
+    status: 200,
+    call: async ({ itemAt }) => ({ path: `/api/items/${await itemAt('registered')}/retirement`, body: { reason: '統合' } }),
+  },
 ];
 
 function expectedStatus(endpoint: Endpoint, caller: Caller): number {
@@ -214,7 +332,18 @@ describe('authorization matrix', () => {
           : caller === 'department_staff_other_division'
             ? fixtures.user('department_staff', [divisionB])
             : fixtures.user(caller, caller === 'department_staff' ? [divisionA] : []);
-    context = { fixtures, divisionA, departmentId, freshUserFor: userFor };
+    const plans = new PlanFixtures(app);
+    const { planId } = await plans.plan();
+    context = {
+      fixtures,
+      plans,
+      planId,
+      itemId: await plans.item(planId, [divisionA]),
+      itemAt: (stage) => plans.item(planId, [divisionA], stage),
+      divisionA,
+      departmentId,
+      freshUserFor: userFor,
+    };
     for (const caller of CALLERS) {
       const userId = await userFor(caller);
       if (userId) tokens.set(caller, await fixtures.token(userId));
@@ -228,8 +357,11 @@ describe('authorization matrix', () => {
   it('covers every route the server has', () => {
     const router = app.getHttpAdapter().getInstance().router;
     const routes = router.stack
-      // Nest's own catch-all for 404s is not an endpoint.
-      .filter((layer: { route?: { path: string } }) => layer.route && layer.route.path !== '/{*path}')
+      // Nest's own catch-all for 404s is not an endpoint; the API description is public by design.
+      .filter(
+        (layer: { route?: { path: string } }) =>
+          layer.route && layer.route.path !== '/{*path}' && !layer.route.path.startsWith('/api/docs'),
+      )
       .flatMap((layer: { route: { path: string; methods: Record<string, boolean> } }) =>
         Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route.path}`),
       );
@@ -246,7 +378,7 @@ describe('authorization matrix', () => {
       const response = await (call.body ? pending.send(call.body) : pending);
 
       const expected = expectedStatus(endpoint, caller);
-      expect({ caller, status: response.status, body: response.body }).toMatchObject({ caller, status: expected });
+      expect({ caller, status: response.status, body: response.text }).toMatchObject({ caller, status: expected });
       if (expected === 403) {
         const problem = JSON.parse(response.text);
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -10,7 +10,8 @@ import { migrations } from './database/migrations';
 import { EventStoreModule } from './event-store/event-store.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
-import { IdentityModule } from './identity/identity.module';
+import { IdentityBootstrapModule, IdentityModule } from './identity/identity.module';
+import { PlanModule } from './plan/plan.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { httpLogging } from './logging/logger';
 
@@ -48,9 +49,9 @@ export class AppModule {
           sessionSecret: runtime.sessionSecret,
           sessionTtlMs: runtime.environment.SESSION_TTL_HOURS * 3_600_000,
           cookieSecure: runtime.environment.COOKIE_SECURE,
-          dataDir: runtime.environment.DATA_DIR,
-          demo: runtime.environment.DEMO,
         }),
+        IdentityBootstrapModule.register({ dataDir: runtime.environment.DATA_DIR, demo: runtime.environment.DEMO }),
+        PlanModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

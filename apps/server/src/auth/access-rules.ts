@@ -27,6 +27,17 @@ export const ACCESS_RULES = {
     department_staff: 'own-divisions',
   },
   'access.history.read': { auditor: 'any', administrator: 'any' },
+  'plan.read': {
+    administrator: 'any',
+    reviewer: 'any',
+    auditor: 'any',
+    management: 'any',
+    department_staff: 'any',
+  },
+  'plan.manage': { administrator: 'any' },
+  'targets.set': { administrator: 'any', reviewer: 'any' },
+  'results.submit': { department_staff: 'own-divisions' },
+  'evaluation.review': { reviewer: 'any' },
 } as const satisfies Record<string, Partial<Record<Role, Reach>>>;
 
 export type Permission = keyof typeof ACCESS_RULES;
@@ -44,11 +55,11 @@ export type AccessDecision =
  * against the permission, and the divisions the target belongs to when the
  * permission is reached per division.
  */
-export function decideAccess(
+export async function decideAccess(
   permission: Permission,
   roles: Partial<Record<Role, string[]>>,
-  targetDivisions: () => string[],
-): AccessDecision {
+  targetDivisions: () => Promise<string[]>,
+): Promise<AccessDecision> {
   const rule: Partial<Record<Role, Reach>> = ACCESS_RULES[permission];
   const candidates = ROLE_PREFERENCE.filter((role) => roles[role] !== undefined && rule[role] !== undefined);
   if (candidates.length === 0) {
@@ -56,7 +67,7 @@ export function decideAccess(
   }
   const cityWide = candidates.find((role) => rule[role] === 'any');
   if (cityWide) return { allowed: true, role: cityWide };
-  const targets = targetDivisions();
+  const targets = await targetDivisions();
   for (const role of candidates) {
     const division = roles[role]!.find((covered) => targets.includes(covered));
     if (division) return { allowed: true, role, division };

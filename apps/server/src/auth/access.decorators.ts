@@ -1,11 +1,15 @@
 import { SetMetadata } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Permission } from './access-rules';
 
 export const ACCESS_METADATA = 'reform-ledger:access';
 
-/** The divisions (課) a request's target belongs to, for permissions reached per division. */
-export type TargetDivisions = (request: Request) => string[];
+/**
+ * The divisions (課) a request's target belongs to, for permissions reached per
+ * division; asked only when the caller's roles reach the permission that way.
+ */
+export type TargetDivisions = (request: Request, services: ModuleRef) => string[] | Promise<string[]>;
 
 export type AccessRequirement =
   | { kind: 'public' }

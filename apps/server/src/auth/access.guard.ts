@@ -5,7 +5,7 @@ import {
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { actionContext } from '../context/request-context';
 import { IdentityDirectory, UserView } from '../identity/identity-directory';
@@ -31,6 +31,7 @@ export interface SignedInRequest extends Request {
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
+    private readonly services: ModuleRef,
     private readonly sessions: SessionService,
     private readonly directory: IdentityDirectory,
   ) {}
@@ -54,8 +55,8 @@ export class AccessGuard implements CanActivate {
       if (acting) acting.actor = { userId: user.userId, role: 'self', department: user.divisionId };
       return true;
     }
-    const decision = decideAccess(requirement.permission, user.roles, () =>
-      requirement.targetDivisions ? requirement.targetDivisions(request) : [],
+    const decision = await decideAccess(requirement.permission, user.roles, async () =>
+      requirement.targetDivisions ? requirement.targetDivisions(request, this.services) : [],
     );
     if (!decision.allowed) {
       throw new ForbiddenException({

@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 export interface ActionContext {
   correlationId: () => string;
   actor?: Actor;
+  /** The command being handled: the caller's Idempotency-Key, when it sent one. */
+  commandId?: string;
 }
 
 const storage = new AsyncLocalStorage<ActionContext>();

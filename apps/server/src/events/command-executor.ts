@@ -1,7 +1,13 @@
 import { Decider, DomainEvent, fold } from '@app/domain';
 import { EventStore, WrongExpectedVersionError } from '@app/event-store';
 import { Injectable } from '@nestjs/common';
+import { actionContext } from '../context/request-context';
 import { EventWriter, WriteOptions } from './event-writer';
+
+export interface ExecuteOptions extends WriteOptions {
+  /** The version the caller saw (If-Match): a stream that has moved on since is a conflict, not retried. */
+  expectedVersion?: number;
+}
 
 export interface CommandResult {
   streamId: string;
@@ -17,7 +23,10 @@ const RETRIES_ON_CONFLICT = 3;
  * A command's way through: read the stream, fold it to state, decide, append
  * expecting the version that was read. A concurrent writer makes the append
  * fail; the command is then decided again on the fresh state, since deciding
- * is pure and cheap.
+ * is pure and cheap — unless the caller pinned the version it saw.
+ *
+ * A command whose id the stream already holds was handled before (a retry, a
+ * replayed import): it gets that earlier result and nothing is written twice.
  */
 @Injectable()
 export class CommandExecutor {
@@ -31,11 +40,17 @@ export class CommandExecutor {
     streamId: string,
     decider: Decider<State, Command, Event>,
     commands: Command | Command[],
-    options: WriteOptions = {},
+    options: ExecuteOptions = {},
   ): Promise<CommandResult> {
+    const commandId = options.commandId ?? actionContext.current()?.commandId;
     for (let attempt = 1; ; attempt++) {
       const history = await this.eventStore.readStream(streamId);
       const version = history.length;
+      const earlier = commandId ? history.filter((event) => event.metadata.commandId === commandId).at(-1) : undefined;
+      if (earlier) return { streamId, version: earlier.streamVersion, position: earlier.globalPosition };
+      if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+        throw new WrongExpectedVersionError(streamId, options.expectedVersion, version);
+      }
       let state = fold(decider, history as unknown as Event[]);
       const events: Event[] = [];
       for (const command of Array.isArray(commands) ? commands : [commands]) {
@@ -45,10 +60,14 @@ export class CommandExecutor {
       }
       if (events.length === 0) return { streamId, version };
       try {
-        const result = await this.writer.append(streamId, events, version === 0 ? 'no_stream' : version, options);
+        const result = await this.writer.append(streamId, events, version === 0 ? 'no_stream' : version, {
+          ...options,
+          commandId,
+        });
         return { streamId, version: result.nextExpectedVersion, position: result.lastPosition };
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError) || attempt >= RETRIES_ON_CONFLICT) throw error;
+        const pinned = options.expectedVersion !== undefined;
+        if (!(error instanceof WrongExpectedVersionError) || pinned || attempt >= RETRIES_ON_CONFLICT) throw error;
       }
     }
   }

@@ -35,7 +35,7 @@ export class EventWriter {
     if (!context?.actor) {
       throw new Error(`No actor in context: events for ${streamId} must be written by a known person or job`);
     }
-    const commandId = options.commandId ?? randomUUID();
+    const commandId = options.commandId ?? context.commandId ?? randomUUID();
     const metadata = {
       commandId,
       correlationId: context.correlationId(),

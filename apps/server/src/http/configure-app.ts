@@ -1,4 +1,5 @@
 import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -21,6 +22,7 @@ export function configureApp(app: INestApplication): void {
     let fallbackId: string | undefined;
     actionContext.run({ correlationId: () => request.id ?? (fallbackId ??= randomUUID()) }, next);
   });
+  documentApi(app);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -36,6 +38,19 @@ export function configureApp(app: INestApplication): void {
       },
     }),
   );
+}
+
+/** The OpenAPI description of every endpoint, at /api/docs (and /api/docs-json). */
+export function documentApi(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('reform-ledger API')
+    .setDescription('行政改革推進計画の進捗管理: commands become events; errors are RFC 9457 problem+json')
+    .addBearerAuth()
+    .addCookieAuth('rl_session')
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: 'api/docs-json',
+  });
 }
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {

@@ -17,7 +17,7 @@ import { identityCommandHandlers } from './identity.commands';
 import { OrganizationController } from './organization.controller';
 import { UsersController } from './users.controller';
 
-export interface IdentityOptions extends IdentityBootstrapOptions {
+export interface IdentityOptions {
   /** Signs session tokens (HS256). */
   sessionSecret: string;
   sessionTtlMs: number;
@@ -35,6 +35,8 @@ export class IdentityModule {
   static register(options: IdentityOptions): DynamicModule {
     return {
       module: IdentityModule,
+      // The directory of people and divisions is what every capability checks against.
+      global: true,
       imports: [
         CqrsModule,
         TypeOrmModule.forFeature([CredentialEntity, SessionEntity]),
@@ -45,7 +47,6 @@ export class IdentityModule {
       providers: [
         IdentityDirectory,
         IdentityCommandBus,
-        IdentityBootstrap,
         CredentialStore,
         SessionService,
         LocalPasswordAuthenticator,
@@ -53,9 +54,24 @@ export class IdentityModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: SESSION_TTL_MS, useValue: options.sessionTtlMs },
         { provide: COOKIE_SECURE, useValue: options.cookieSecure },
-        { provide: IDENTITY_BOOTSTRAP_OPTIONS, useValue: { dataDir: options.dataDir, demo: options.demo } },
       ],
-      exports: [IdentityDirectory],
+      exports: [IdentityDirectory, IdentityCommandBus],
+    };
+  }
+}
+
+/**
+ * The first administrator and the demo users. A module of its own, below the
+ * global IdentityModule: Nest runs a global module's start-up hooks first, before
+ * the CQRS module has registered the command handlers this needs.
+ */
+@Module({})
+export class IdentityBootstrapModule {
+  static register(options: IdentityBootstrapOptions): DynamicModule {
+    return {
+      module: IdentityBootstrapModule,
+      imports: [CqrsModule],
+      providers: [IdentityBootstrap, { provide: IDENTITY_BOOTSTRAP_OPTIONS, useValue: options }],
     };
   }
 }

@@ -1,0 +1,43 @@
+import {
+  ItemState,
+  fold,
+  formatFiscalYearBoth,
+  itemDecider,
+  itemStreamId,
+  suggestedGrade,
+} from '@app/domain';
+import { EventStore } from '@app/event-store';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
+import type { Request } from 'express';
+
+/** An item as its events tell it now, with the grade the rule suggests for each year. */
+@Injectable()
+export class ItemReader {
+  constructor(private readonly eventStore: EventStore) {}
+
+  async state(itemId: string): Promise<ItemState & { version: number }> {
+    const events = await this.eventStore.readStream(itemStreamId(itemId));
+    return { ...fold(itemDecider, events as never), version: events.length };
+  }
+
+  async view(itemId: string) {
+    const item = await this.state(itemId);
+    if (item.status === 'unregistered') {
+      throw new NotFoundException({ rule: 'item.not_found', message: '個別項目が見つかりません' });
+    }
+    return {
+      ...item,
+      years: Object.fromEntries(
+        Object.entries(item.years).map(([fiscalYear, year]) => [
+          fiscalYear,
+          { ...year, label: formatFiscalYearBoth(Number(fiscalYear)), suggestedGrade: suggestedGrade(item, Number(fiscalYear)) },
+        ]),
+      ),
+    };
+  }
+}
+
+/** For the access rules: an item's divisions (none for an unknown item). */
+export const itemDivisions = async (request: Request, services: ModuleRef): Promise<string[]> =>
+  (await services.get(ItemReader, { strict: false }).state(String(request.params.itemId))).divisionIds;
