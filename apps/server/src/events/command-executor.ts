@@ -19,6 +19,16 @@ export interface CommandResult {
 
 const RETRIES_ON_CONFLICT = 3;
 
+/** A stream folded to its decider's state, with the events and the version it was read at. */
+export async function loadStream<State, Event extends DomainEvent>(
+  eventStore: EventStore,
+  streamId: string,
+  decider: Pick<Decider<State, never, Event>, 'initialState' | 'evolve'>,
+) {
+  const history = await eventStore.readStream(streamId);
+  return { history, version: history.length, state: fold(decider, history as unknown as Event[]) };
+}
+
 /**
  * A command's way through: read the stream, fold it to state, decide, append
  * expecting the version that was read. A concurrent writer makes the append
@@ -44,14 +54,14 @@ export class CommandExecutor {
   ): Promise<CommandResult> {
     const commandId = options.commandId ?? actionContext.current()?.commandId;
     for (let attempt = 1; ; attempt++) {
-      const history = await this.eventStore.readStream(streamId);
-      const version = history.length;
+      const loaded = await loadStream(this.eventStore, streamId, decider);
+      const { history, version } = loaded;
+      let state = loaded.state;
       const earlier = commandId ? history.filter((event) => event.metadata.commandId === commandId).at(-1) : undefined;
       if (earlier) return { streamId, version: earlier.streamVersion, position: earlier.globalPosition };
       if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
         throw new WrongExpectedVersionError(streamId, options.expectedVersion, version);
       }
-      let state = fold(decider, history as unknown as Event[]);
       const events: Event[] = [];
       for (const command of Array.isArray(commands) ? commands : [commands]) {
         const decided = decider.decide(command, state);

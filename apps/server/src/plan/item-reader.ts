@@ -1,6 +1,5 @@
 import {
   ItemState,
-  fold,
   formatFiscalYearBoth,
   itemDecider,
   itemStreamId,
@@ -10,6 +9,7 @@ import { EventStore } from '@app/event-store';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
+import { loadStream } from '../events/command-executor';
 
 /** An item as its events tell it now, with the grade the rule suggests for each year. */
 @Injectable()
@@ -17,8 +17,8 @@ export class ItemReader {
   constructor(private readonly eventStore: EventStore) {}
 
   async state(itemId: string): Promise<ItemState & { version: number }> {
-    const events = await this.eventStore.readStream(itemStreamId(itemId));
-    return { ...fold(itemDecider, events as never), version: events.length };
+    const { state, version } = await loadStream(this.eventStore, itemStreamId(itemId), itemDecider);
+    return { ...state, version };
   }
 
   async view(itemId: string) {

@@ -4,7 +4,6 @@ import {
   PlanCommand,
   PlanState,
   findDivision,
-  fold,
   itemDecider,
   itemStreamId,
   planDecider,
@@ -16,7 +15,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { actionContext } from '../context/request-context';
-import { CommandExecutor, CommandResult } from '../events/command-executor';
+import { CommandExecutor, CommandResult, loadStream } from '../events/command-executor';
 import { IdentityDirectory } from '../identity/identity-directory';
 
 export interface CreatedResult extends CommandResult {
@@ -62,8 +61,8 @@ export class PlanReader {
   constructor(private readonly eventStore: EventStore) {}
 
   async plan(planId: string): Promise<PlanState & { version: number }> {
-    const events = await this.eventStore.readStream(planStreamId(planId));
-    return { ...fold(planDecider, events as never), version: events.length };
+    const { state, version } = await loadStream(this.eventStore, planStreamId(planId), planDecider);
+    return { ...state, version };
   }
 }
 

@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -147,6 +148,7 @@ export class RegisterItemDto extends ItemDescriptionDto {
 export class ItemChangesDto extends PartialType(ItemDescriptionDto) {}
 
 export class ReviseItemDto {
+  @IsObject()
   @ValidateNested()
   @Type(() => ItemChangesDto)
   changes: ItemChangesDto;
@@ -198,6 +200,7 @@ export class DefineIndicatorDto {
 export class IndicatorChangesDto extends PartialType(OmitType(DefineIndicatorDto, ['indicatorId'] as const)) {}
 
 export class ReviseIndicatorDto {
+  @IsObject()
   @ValidateNested()
   @Type(() => IndicatorChangesDto)
   changes: IndicatorChangesDto;
@@ -215,12 +218,17 @@ export class IndicatorValueDto {
   value: number;
 }
 
+/** A list of values, one per indicator (targets, actuals). */
+const IndicatorValues = () => (target: object, key: string) => {
+  IsOptional()(target, key);
+  IsArray()(target, key);
+  ArrayMaxSize(20)(target, key);
+  ValidateNested({ each: true })(target, key);
+  Type(() => IndicatorValueDto)(target, key);
+};
+
 export class SetTargetDto {
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => IndicatorValueDto)
+  @IndicatorValues()
   targets?: IndicatorValueDto[];
 
   @Text(TEXT_LIMITS.goalText, { optional: true })
@@ -228,11 +236,7 @@ export class SetTargetDto {
 }
 
 export class SubmitActualDto {
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => IndicatorValueDto)
+  @IndicatorValues()
   actuals?: IndicatorValueDto[];
 
   @Text(TEXT_LIMITS.narrative)
@@ -269,10 +273,6 @@ export class SetNextYearPlanDto {
   @Text(TEXT_LIMITS.planText)
   planText: string;
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => IndicatorValueDto)
+  @IndicatorValues()
   nextTargets?: IndicatorValueDto[];
 }

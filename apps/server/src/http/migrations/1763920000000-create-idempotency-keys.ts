@@ -11,7 +11,7 @@ export class CreateIdempotencyKeys1763920000000 implements MigrationInterface {
         request_hash  text NOT NULL,
         started_at    timestamptz NOT NULL,
         status_code   integer,
-        response      jsonb,
+        response      json, -- json, not jsonb: a replay returns the very bytes of the first answer
         PRIMARY KEY (user_id, key)
       )`);
   }
