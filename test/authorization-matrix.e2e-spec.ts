@@ -220,6 +220,12 @@ const endpoints: Endpoint[] = [
       body: { basicItemId: 'bi-1', number: 2, title: unique('項目'), divisionIds: [divisionA] },
     }),
   },
+  {
+    route: 'GET /api/items/:itemId/editors',
+    allowed: ['auditor', 'administrator'],
+    status: 200,
+    call: async ({ itemId }) => ({ path: `/api/items/${itemId}/editors` }),
+  },
   { route: 'GET /api/items/:itemId', allowed: EVERY_ROLE, status: 200, call: async ({ itemId }) => ({ path: `/api/items/${itemId}` }) },
   {
     route: 'POST /api/items/:itemId/revisions',

@@ -115,6 +115,25 @@ describe('the command side over HTTP', () => {
     });
   });
 
+  it('tells an auditor who could act on an item at a past moment', async () => {
+    await newItem('editors');
+    const fixtures = new IdentityFixtures(app);
+    const auditor = await fixtures.token(await fixtures.user('auditor'));
+    const formerStaff = await fixtures.user('department_staff', [division]);
+    const whileStaff = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await as(tokens.admin).post(`/api/users/${formerStaff}/disable`, { reason: '異動' }).expect(200);
+
+    const editorsAt = async (at: Date) => (await as(auditor).get(`/api/items/editors/editors?at=${at.toISOString()}`).expect(200)).body;
+    const then = await editorsAt(whileStaff);
+    expect(then.divisionIds).toEqual([division]);
+    expect(then.departmentStaff.map((person: { userId: string }) => person.userId)).toContain(formerStaff);
+    expect(then.reviewers.length).toBeGreaterThan(0);
+    const now = await editorsAt(new Date());
+    expect(now.departmentStaff.map((person: { userId: string }) => person.userId)).not.toContain(formerStaff);
+    await as(auditor).get('/api/items/editors/editors?at=2000-01-01T00:00:00Z').expect(404);
+  });
+
   describe('If-Match', () => {
     beforeAll(() => newItem('if-match'));
 

@@ -97,6 +97,14 @@ describe('item decider', () => {
       given([registered])
         .when({ type: 'DefineIndicator', ...rateIndicator.data, baseline: { value: 120, fiscalYear: 2017 } } as never)
         .thenRefuses('number.out_of_range', 'invalid'));
+    it('refuses bounds where the minimum exceeds the maximum', () =>
+      given([registered])
+        .when({ type: 'DefineIndicator', ...indicator.data, minimum: 10, maximum: 5 } as never)
+        .thenRefuses('indicator.bounds_reversed', 'invalid'));
+    it('refuses a baseline year that is no fiscal year', () =>
+      given([registered])
+        .when({ type: 'DefineIndicator', ...indicator.data, baseline: { value: 1, fiscalYear: 20.5 } } as never)
+        .thenRefuses('baseline.fiscal_year_invalid', 'invalid'));
     it('revises an indicator, keeping the old definition in the event', () =>
       given([registered, indicator])
         .when({ type: 'ReviseIndicator', indicatorId: 'ind-1', changes: { name: 'オンライン申請件数' }, reason: '名称の統一' })
@@ -172,6 +180,10 @@ describe('item decider', () => {
       given([registered, indicator]).when({ ...command, narrative: '' }).thenRefuses('narrative.required'));
     it('refuses an evidence link that is not http(s)', () =>
       given([registered, indicator]).when({ ...command, evidenceLinks: ['javascript:alert(1)'] }).thenRefuses('evidence.link_invalid'));
+    it('refuses more than ten evidence links', () =>
+      given([registered, indicator])
+        .when({ ...command, evidenceLinks: Array.from({ length: 11 }, (_, index) => `https://example.jp/${index}`) })
+        .thenRefuses('evidence.too_many', 'invalid'));
     it('refuses an unknown indicator', () =>
       given([registered]).when(command).thenRefuses('indicator.not_found', 'not_found'));
     it('refuses results of a year already approved', () =>

@@ -90,13 +90,15 @@ export class IdentityDirectory implements OnApplicationBootstrap, OnApplicationS
     return events.length ? fold(userDecider, events as unknown as UserEvent[]) : undefined;
   }
 
-  /** Users who could act as department staff for the division at `at`, with that grant. */
-  staffOfDivisionAsOf(divisionId: string, at: Date): UserState[] {
+  /** Active users who held the role at `at` (department staff: covering the division, when given). */
+  usersWithRoleAsOf(role: Role, at: Date, divisionId?: string): UserState[] {
     return [...this.userEvents.keys()]
       .map((userId) => this.userAsOf(userId, at))
       .filter(
         (user): user is UserState =>
-          user?.status === 'active' && (user.roles.department_staff ?? []).includes(divisionId),
+          user?.status === 'active' &&
+          user.roles[role] !== undefined &&
+          (divisionId === undefined || user.roles[role]!.includes(divisionId)),
       );
   }
 

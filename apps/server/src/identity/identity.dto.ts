@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsDateString,
   IsIn,
   IsInt,
   IsOptional,
@@ -15,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords';
+import { MomentQueryDto } from '../http/moment-query.dto';
 
 export class RoleGrantDto {
   @IsIn(ROLES)
@@ -85,12 +85,7 @@ export class NameDto {
   name: string;
 }
 
-export class DivisionStaffQueryDto {
+export class DivisionStaffQueryDto extends MomentQueryDto {
   @IsString()
   divisionId: string;
-
-  /** The moment asked about (ISO 8601); now when omitted. */
-  @IsOptional()
-  @IsDateString()
-  at?: string;
 }

@@ -54,7 +54,7 @@ export class OrganizationController {
       divisionId,
       at: moment.toISOString(),
       staff: this.directory
-        .staffOfDivisionAsOf(divisionId, moment)
+        .usersWithRoleAsOf('department_staff', moment, divisionId)
         .map(({ userId, displayName }) => ({ userId, displayName })),
     };
   }

@@ -1,5 +1,6 @@
 import {
   ItemState,
+  fold,
   formatFiscalYearBoth,
   itemDecider,
   itemStreamId,
@@ -19,6 +20,16 @@ export class ItemReader {
   async state(itemId: string): Promise<ItemState & { version: number }> {
     const { state, version } = await loadStream(this.eventStore, itemStreamId(itemId), itemDecider);
     return { ...state, version };
+  }
+
+  /** The item as its events stood at a moment, for auditors; 404 if it did not exist yet. */
+  async stateAsOf(itemId: string, at: Date): Promise<ItemState> {
+    const events = await this.eventStore.readStream(itemStreamId(itemId), { asOf: at });
+    const item = fold(itemDecider, events as never);
+    if (item.status === 'unregistered') {
+      throw new NotFoundException({ rule: 'item.not_found', message: 'その時点で個別項目は登録されていません' });
+    }
+    return item;
   }
 
   async view(itemId: string) {

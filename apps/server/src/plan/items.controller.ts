@@ -1,11 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, UseInterceptors } from '@nestjs/common';
+import { UserState } from '@app/domain';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Allow } from '../auth/access.decorators';
 import { CommandResult } from '../events/command-executor';
 import { CommandInterceptor } from '../http/idempotency';
 import { IfMatch } from '../http/if-match';
+import { MomentQueryDto } from '../http/moment-query.dto';
 import { FiscalYearParam } from './fiscal-year.param';
+import { IdentityDirectory } from '../identity/identity-directory';
 import { ItemReader, itemDivisions } from './item-reader';
 import { ChangeItem, CreatedResult, newId } from './plan.commands';
 import {
@@ -31,6 +34,7 @@ export class ItemsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly items: ItemReader,
+    private readonly directory: IdentityDirectory,
   ) {}
 
   /** The item as its events tell it now; the ETag is its version. */
@@ -38,6 +42,30 @@ export class ItemsController {
   @Allow('plan.read')
   get(@Param('itemId') itemId: string) {
     return this.items.view(itemId);
+  }
+
+  /**
+   * For auditors: who could act on the item at a moment — the department staff
+   * of the divisions it had then, and the reviewers who could approve it.
+   */
+  @Get('editors')
+  @Allow('access.history.read')
+  async editors(@Param('itemId') itemId: string, @Query() { at }: MomentQueryDto) {
+    const moment = at ? new Date(at) : new Date();
+    const item = await this.items.stateAsOf(itemId, moment);
+    const people = (users: UserState[]) => users.map(({ userId, displayName }) => ({ userId, displayName }));
+    const staff = new Map(
+      item.divisionIds
+        .flatMap((divisionId) => this.directory.usersWithRoleAsOf('department_staff', moment, divisionId))
+        .map((user) => [user.userId, user]),
+    );
+    return {
+      itemId,
+      at: moment.toISOString(),
+      divisionIds: item.divisionIds,
+      departmentStaff: people([...staff.values()]),
+      reviewers: people(this.directory.usersWithRoleAsOf('reviewer', moment)),
+    };
   }
 
   /** 個別項目の修正（理由つき） */
