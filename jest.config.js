@@ -7,6 +7,7 @@ module.exports = {
   moduleNameMapper: {
     '^@app/event-store(/.*)?$': '<rootDir>/libs/event-store/src$1',
     '^@app/domain(/.*)?$': '<rootDir>/libs/domain/src$1',
+    '^@app/projections(/.*)?$': '<rootDir>/libs/projections/src$1',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

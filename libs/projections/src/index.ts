@@ -1,0 +1,5 @@
+export * from './projection';
+export * from './projection-runner';
+export * from './migrations';
+export * from './items/items.projection';
+export * from './items/item-history';

@@ -1,0 +1,120 @@
+import {
+  GRADE_LABELS,
+  Grade,
+  ItemEvent,
+  ItemState,
+  formatFiscalYearShort,
+} from '@app/domain';
+
+/** One field of an item that a change touched, in words a person reads. */
+export interface FieldChange {
+  field: string;
+  label: string;
+  before: string | null;
+  after: string | null;
+}
+
+export const EVENT_LABELS: Record<ItemEvent['type'], string> = {
+  ItemRegistered: '個別項目を登録',
+  ItemRevised: '個別項目を修正',
+  IndicatorDefined: '指標を定義',
+  IndicatorRevised: '指標を修正',
+  TargetSet: '目標を設定',
+  ActualSubmitted: '実績を提出',
+  EvaluationSubmitted: '自己評価を提出',
+  EvaluationApproved: '評価を承認',
+  EvaluationReturned: '評価を差し戻し',
+  EvaluationReopened: '承認を取り消し（再開）',
+  NextYearPlanSet: '翌年度の取組を設定',
+  ItemRetired: '個別項目を廃止',
+};
+
+const STATUS_LABELS: Record<string, string> = {
+  open: '未提出',
+  submitted: '提出済み',
+  returned: '差し戻し',
+  approved: '承認済み',
+  reopened: '再開',
+  active: '実施中',
+  retired: '廃止',
+  unregistered: '未登録',
+};
+
+const DIRECTION_LABELS: Record<string, string> = { higher: '高いほど良い', lower: '低いほど良い' };
+
+/**
+ * An item's fields as flat, readable values keyed by a stable path, so that
+ * two states compare field by field: "years.2020.actuals.ind-1" → "2,901 件".
+ */
+export function readableFields(state: ItemState): Map<string, { label: string; value: string }> {
+  const fields = new Map<string, { label: string; value: string }>();
+  const put = (path: string, label: string, value: unknown) => {
+    if (value === undefined || value === null || value === '') return;
+    fields.set(path, { label, value: String(value) });
+  };
+  put('title', '項目名', state.title);
+  put('divisionIds', '担当課', state.divisionIds.join('、'));
+  put('description', '取組内容', state.description);
+  put(
+    'schedulePhases',
+    '実施期間',
+    state.schedulePhases.map((phase) => `${phase.label}（${formatFiscalYearShort(phase.firstFiscalYear)}〜${formatFiscalYearShort(phase.lastFiscalYear)}）`).join('、'),
+  );
+  put('qualitativeGoal', '目標（文章）', state.qualitativeGoal);
+  put('status', '状態', STATUS_LABELS[state.status]);
+  const units = new Map(state.indicators.map((indicator) => [indicator.indicatorId, indicator.unit]));
+  for (const indicator of state.indicators) {
+    const base = `indicators.${indicator.indicatorId}`;
+    put(`${base}.name`, `指標名（${indicator.indicatorId}）`, indicator.name);
+    put(`${base}.unit`, `単位（${indicator.name}）`, indicator.unit);
+    put(`${base}.direction`, `方向（${indicator.name}）`, DIRECTION_LABELS[indicator.direction]);
+    put(`${base}.kind`, `種類（${indicator.name}）`, indicator.kind);
+    if (indicator.baseline) {
+      put(`${base}.baseline`, `基準値（${indicator.name}）`, `${number(indicator.baseline.value, indicator.unit)}（${formatFiscalYearShort(indicator.baseline.fiscalYear)}）`);
+    }
+  }
+  const name = (indicatorId: string) => state.indicators.find((indicator) => indicator.indicatorId === indicatorId)?.name ?? indicatorId;
+  for (const [fiscalYear, year] of Object.entries(state.years)) {
+    const fy = formatFiscalYearShort(Number(fiscalYear));
+    const base = `years.${fiscalYear}`;
+    for (const [indicatorId, value] of Object.entries(year.targets)) {
+      put(`${base}.targets.${indicatorId}`, `${fy} 目標（${name(indicatorId)}）`, number(value, units.get(indicatorId)));
+    }
+    for (const [indicatorId, value] of Object.entries(year.actuals)) {
+      put(`${base}.actuals.${indicatorId}`, `${fy} 実績（${name(indicatorId)}）`, number(value, units.get(indicatorId)));
+    }
+    put(`${base}.goalText`, `${fy} 目標（文章）`, year.goalText);
+    put(`${base}.narrative`, `${fy} 取組実績`, year.narrative);
+    put(`${base}.evidenceLinks`, `${fy} 根拠資料`, year.evidenceLinks.join(' '));
+    put(`${base}.evaluation.status`, `${fy} 評価の状態`, STATUS_LABELS[year.evaluation.status]);
+    put(`${base}.evaluation.selfGrade`, `${fy} 自己評価`, grade(year.evaluation.selfGrade));
+    put(`${base}.evaluation.selfComment`, `${fy} 自己評価コメント`, year.evaluation.selfComment);
+    put(`${base}.evaluation.approvedGrade`, `${fy} 承認された評価`, grade(year.evaluation.approvedGrade));
+    put(`${base}.evaluation.approvalComment`, `${fy} 承認コメント`, year.evaluation.approvalComment);
+    put(`${base}.nextYearPlan`, `${fy} の取組（計画）`, year.nextYearPlan);
+  }
+  return fields;
+}
+
+/** Every field whose readable value differs between two states of an item. */
+export function diffItem(before: ItemState, after: ItemState): FieldChange[] {
+  const was = readableFields(before);
+  const is = readableFields(after);
+  const paths = [...new Set([...was.keys(), ...is.keys()])];
+  return paths
+    .filter((path) => was.get(path)?.value !== is.get(path)?.value)
+    .map((path) => ({
+      field: path,
+      label: (is.get(path) ?? was.get(path))!.label,
+      before: was.get(path)?.value ?? null,
+      after: is.get(path)?.value ?? null,
+    }));
+}
+
+function number(value: number, unit = ''): string {
+  return `${value.toLocaleString('ja-JP', { maximumFractionDigits: 4 })}${unit ? ` ${unit}` : ''}`;
+}
+
+function grade(value: Grade | undefined): string | undefined {
+  return value ? GRADE_LABELS[value] : undefined;
+}

@@ -1,0 +1,293 @@
+import type { EventStore } from '@app/event-store';
+import { Client, ClientConfig } from 'pg';
+import { Projection, Sql, physicalNames } from './projection';
+
+export interface RunnerOptions {
+  /** Events read and applied per transaction (default 500). */
+  batchSize?: number;
+  /** Wait between reads once caught up (default 100 ms). */
+  idleMs?: number;
+  /** Wait before trying again for the lock held by another runner, or after a failure (default 2000 ms). */
+  retryMs?: number;
+  /** Called after each batch is committed (for progress bars). */
+  onBatch?: (progress: BatchProgress) => void;
+  log?: (message: string) => void;
+}
+
+export interface BatchProgress {
+  build: number;
+  position: number;
+  head: number;
+  events: number;
+}
+
+export interface ProjectionStatus {
+  name: string;
+  version: number;
+  /** What this runner is doing. */
+  state: 'starting' | 'standby' | 'building' | 'following' | 'stopped';
+  /** The build readers see, and how far it has read. */
+  activeBuild?: number;
+  activeVersion?: number;
+  position: number;
+  head: number;
+  lagPositions: number;
+  /** Seconds between the newest event and the newest event applied (0 when caught up). */
+  lagSeconds: number;
+}
+
+interface BuildRow {
+  build: number;
+  version: number;
+  position: string;
+  status: 'building' | 'active' | 'retired';
+}
+
+/**
+ * Keeps one projection's read model up to date.
+ *
+ * - Each batch of events and the new checkpoint commit in one transaction, so a
+ *   crash at any moment neither skips nor repeats an event.
+ * - Only one runner per projection works at a time across all server replicas:
+ *   it holds a session advisory lock, and runs its batches on that same
+ *   connection, so losing the connection loses both together.
+ * - A projection whose code version has no active build is built from position
+ *   0 into fresh tables while readers keep the old ones, then swapped in by
+ *   redefining the reader views in one transaction.
+ */
+export class ProjectionRunner {
+  private stopping = false;
+  private running?: Promise<void>;
+  private state: ProjectionStatus['state'] = 'starting';
+  private activeBuild?: BuildRow;
+  private lastAppliedAt?: Date;
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+
+  constructor(
+    private readonly connection: ClientConfig,
+    private readonly eventStore: EventStore,
+    private readonly projection: Projection,
+    private readonly options: RunnerOptions = {},
+  ) {}
+
+  /** Runs in the background until stopped: waits for the lock, builds if needed, then follows. */
+  start(): void {
+    this.running ??= this.runUntilStopped();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+    this.state = 'stopped';
+  }
+
+  /**
+   * Builds until the build is caught up and active, then returns: for the CLI.
+   * `fresh` starts a new build even when the active one is current.
+   */
+  async buildOnce({ fresh = false }: { fresh?: boolean } = {}): Promise<void> {
+    const client = await this.connect();
+    try {
+      if (!(await this.tryLock(client))) {
+        throw new Error(`projection ${this.projection.name} is being run by another process`);
+      }
+      await this.ensureBuild(client, fresh);
+      while (!(await this.step(client))) {
+        // until caught up and swapped in
+      }
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** Resolves once the read model readers see has applied every event up to `position`. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.activePosition() >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = { position, resolve: () => (clearTimeout(timer), resolve(true)) };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  async status(): Promise<ProjectionStatus> {
+    const head = await this.eventStore.headPosition();
+    const position = this.activePosition();
+    let lagSeconds = 0;
+    if (position < head) {
+      const [newest] = await this.eventStore.readAll({ fromPosition: head, limit: 1 });
+      lagSeconds = newest ? Math.max(0, (Date.now() - (this.lastAppliedAt?.getTime() ?? newest.recordedAt.getTime())) / 1000) : 0;
+    }
+    return {
+      name: this.projection.name,
+      version: this.projection.version,
+      state: this.state,
+      activeBuild: this.activeBuild?.build,
+      activeVersion: this.activeBuild?.version,
+      position,
+      head,
+      lagPositions: Math.max(0, head - position),
+      lagSeconds,
+    };
+  }
+
+  /** How far the build readers see has read: during a rebuild, the old build waits where it was. */
+  private activePosition(): number {
+    return Number(this.activeBuild?.position ?? 0);
+  }
+
+  private async runUntilStopped(): Promise<void> {
+    while (!this.stopping) {
+      let client: Client | undefined;
+      try {
+        client = await this.connect();
+        if (!(await this.tryLock(client))) {
+          this.state = 'standby';
+          await client.end();
+          await this.sleep(this.options.retryMs ?? 2000);
+          continue;
+        }
+        await this.ensureBuild(client, false);
+        while (!this.stopping) {
+          const caughtUp = await this.step(client);
+          if (caughtUp) await this.sleep(this.options.idleMs ?? 100);
+        }
+      } catch (error) {
+        this.options.log?.(`projection ${this.projection.name}: ${error instanceof Error ? error.message : String(error)}`);
+        await this.sleep(this.options.retryMs ?? 2000);
+      } finally {
+        await client?.end().catch(() => undefined);
+      }
+    }
+  }
+
+  private async connect(): Promise<Client> {
+    const client = new Client(this.connection);
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  }
+
+  private async tryLock(client: Client): Promise<boolean> {
+    const { rows } = await client.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtext('reform-ledger projection'), hashtext($1)) AS locked`,
+      [this.projection.name],
+    );
+    return rows[0].locked;
+  }
+
+  /** Starts a build when the code's version has none active (or when asked), or resumes the one under way. */
+  private async ensureBuild(client: Client, fresh: boolean): Promise<void> {
+    const builds = await this.builds(client);
+    this.activeBuild = builds.find((build) => build.status === 'active');
+    const building = builds.find((build) => build.status === 'building');
+    const current = this.activeBuild?.version === this.projection.version && !fresh;
+    if (building || current) return;
+    const { rows } = await client.query<BuildRow>(
+      `INSERT INTO projection_builds (name, version, status) VALUES ($1, $2, 'building')
+       RETURNING build, version, position::text AS position, status`,
+      [this.projection.name, this.projection.version],
+    );
+    const tables = physicalNames(this.projection, rows[0].build);
+    await this.inTransaction(client, async (sql) => {
+      for (const table of Object.values<string>(tables)) await sql.query(`DROP TABLE IF EXISTS ${table}`);
+      await this.projection.createTables(sql, tables);
+    });
+    this.options.log?.(`projection ${this.projection.name} v${this.projection.version}: build ${rows[0].build} started`);
+  }
+
+  /**
+   * Reads and applies one batch for the build under way (or the active one).
+   * Returns true when there was nothing left to read.
+   */
+  private async step(client: Client): Promise<boolean> {
+    const builds = await this.builds(client);
+    this.activeBuild = builds.find((build) => build.status === 'active');
+    const build = builds.find((candidate) => candidate.status === 'building') ?? this.activeBuild;
+    if (!build) throw new Error(`projection ${this.projection.name} has no build`);
+    this.state = build.status === 'building' ? 'building' : 'following';
+    const from = Number(build.position) + 1;
+    const batch = await this.eventStore.readAll({ fromPosition: from, limit: this.options.batchSize ?? 500 });
+    if (batch.length === 0) {
+      if (build.status === 'building') await this.swapIn(client, build);
+      this.release();
+      return true;
+    }
+    const tables = physicalNames(this.projection, build.build);
+    const last = batch[batch.length - 1];
+    await this.inTransaction(client, async (sql) => {
+      await this.projection.apply(sql, tables, batch);
+      await sql.query(`UPDATE projection_builds SET position = $2, updated_at = now() WHERE build = $1`, [
+        build.build,
+        last.globalPosition,
+      ]);
+    });
+    this.lastAppliedAt = last.recordedAt;
+    if (build.status === 'active') {
+      this.activeBuild = { ...build, position: String(last.globalPosition) };
+      this.release();
+    }
+    this.options.onBatch?.({ build: build.build, position: last.globalPosition, head: await this.eventStore.headPosition(), events: batch.length });
+    return false;
+  }
+
+  /** Points the reader views at the finished build, retires the old one, in one transaction. */
+  private async swapIn(client: Client, build: BuildRow): Promise<void> {
+    const tables = physicalNames(this.projection, build.build);
+    const previous = this.activeBuild;
+    await this.inTransaction(client, async (sql) => {
+      for (const [view, table] of Object.entries<string>(tables)) {
+        await sql.query(`DROP VIEW IF EXISTS ${view}`);
+        await sql.query(`CREATE VIEW ${view} AS SELECT * FROM ${table}`);
+      }
+      await sql.query(`UPDATE projection_builds SET status = 'retired', updated_at = now() WHERE name = $1 AND status = 'active'`, [
+        this.projection.name,
+      ]);
+      await sql.query(`UPDATE projection_builds SET status = 'active', updated_at = now() WHERE build = $1`, [build.build]);
+    });
+    if (previous) {
+      for (const table of Object.values<string>(physicalNames(this.projection, previous.build))) {
+        await client.query(`DROP TABLE IF EXISTS ${table}`);
+      }
+    }
+    this.activeBuild = { ...build, status: 'active' };
+    this.options.log?.(`projection ${this.projection.name} v${build.version}: build ${build.build} is now active`);
+  }
+
+  private async builds(client: Client): Promise<BuildRow[]> {
+    const { rows } = await client.query<BuildRow>(
+      `SELECT build, version, position::text AS position, status FROM projection_builds
+        WHERE name = $1 AND status <> 'retired' ORDER BY build`,
+      [this.projection.name],
+    );
+    return rows;
+  }
+
+  private async inTransaction(client: Client, work: (sql: Sql) => Promise<void>): Promise<void> {
+    await client.query('BEGIN');
+    try {
+      await work({ query: async (text, params) => (await client.query(text, params as unknown[])).rows });
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private release(): void {
+    const reached = this.activePosition();
+    for (const waiter of this.waiters) {
+      if (waiter.position <= reached) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
