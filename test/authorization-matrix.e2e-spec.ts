@@ -1,4 +1,6 @@
 import { ROLES, Role } from '@app/domain';
+import { EventStore } from '@app/event-store';
+import { ProjectionsService } from '../apps/server/src/projections/projections.service';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { IdentityFixtures, PASSWORD } from './support/identity-fixtures';
@@ -226,6 +228,44 @@ const endpoints: Endpoint[] = [
     status: 200,
     call: async ({ itemId }) => ({ path: `/api/items/${itemId}/editors` }),
   },
+  { route: 'GET /api/items', allowed: EVERY_ROLE, status: 200, call: async ({ planId }) => ({ path: `/api/items?planId=${planId}` }) },
+  { route: 'GET /api/items/:itemId/status', allowed: EVERY_ROLE, status: 200, call: async ({ itemId }) => ({ path: `/api/items/${itemId}/status` }) },
+  { route: 'GET /api/items/:itemId/history', allowed: EVERY_ROLE, status: 200, call: async ({ itemId }) => ({ path: `/api/items/${itemId}/history` }) },
+  {
+    route: 'GET /api/summaries',
+    allowed: EVERY_ROLE,
+    status: 200,
+    call: async ({ planId }) => ({ path: `/api/summaries?planId=${planId}&fiscalYear=2020` }),
+  },
+  {
+    route: 'GET /api/summaries/trends',
+    allowed: EVERY_ROLE,
+    status: 200,
+    call: async ({ planId }) => ({ path: `/api/summaries/trends?planId=${planId}` }),
+  },
+  {
+    route: 'POST /api/summaries/what-if',
+    allowed: EVERY_ROLE,
+    status: 200,
+    call: async ({ planId }) => ({
+      path: '/api/summaries/what-if',
+      body: { planId, fiscalYear: 2020, ruleId: 'ube-achievement-rate', ruleVersion: 1 },
+    }),
+  },
+  {
+    route: 'GET /api/items/:itemId/as-of',
+    allowed: ['auditor', 'administrator'],
+    status: 200,
+    call: async ({ itemId }) => ({ path: `/api/items/${itemId}/as-of?at=${new Date().toISOString()}` }),
+  },
+  {
+    route: 'GET /api/items/:itemId/diff',
+    allowed: ['auditor', 'administrator'],
+    status: 200,
+    call: async ({ itemId }) => ({ path: `/api/items/${itemId}/diff?from=0&to=${new Date().toISOString()}` }),
+  },
+  { route: 'GET /api/integrity', allowed: ['auditor', 'administrator'], status: 200, call: async ({ itemId }) => ({ path: `/api/integrity?itemId=${itemId}` }) },
+  { route: 'GET /api/projections', allowed: ['administrator', 'auditor'], status: 200, call: async () => ({ path: '/api/projections' }) },
   { route: 'GET /api/items/:itemId', allowed: EVERY_ROLE, status: 200, call: async ({ itemId }) => ({ path: `/api/items/${itemId}` }) },
   {
     route: 'POST /api/items/:itemId/revisions',
@@ -340,11 +380,13 @@ describe('authorization matrix', () => {
             : fixtures.user(caller, caller === 'department_staff' ? [divisionA] : []);
     const plans = new PlanFixtures(app);
     const { planId } = await plans.plan();
+    const itemId = await plans.item(planId, [divisionA]);
+    await app.get(ProjectionsService).waitFor(await app.get(EventStore).headPosition());
     context = {
       fixtures,
       plans,
       planId,
-      itemId: await plans.item(planId, [divisionA]),
+      itemId,
       itemAt: (stage) => plans.item(planId, [divisionA], stage),
       divisionA,
       departmentId,

@@ -12,6 +12,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { IdentityBootstrapModule, IdentityModule } from './identity/identity.module';
 import { PlanModule } from './plan/plan.module';
+import { ReadModule } from './read/read.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { httpLogging } from './logging/logger';
 
@@ -52,6 +53,7 @@ export class AppModule {
         }),
         IdentityBootstrapModule.register({ dataDir: runtime.environment.DATA_DIR, demo: runtime.environment.DEMO }),
         PlanModule,
+        ReadModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -30,7 +30,7 @@ export function anEvent(type = 'ActualSubmitted', data: unknown = { value: 42 })
   };
 }
 
-export const newStreamId = (prefix = 'item') => `${prefix}-${randomUUID()}`;
+export const newStreamId = (prefix = 'stream') => `${prefix}-${randomUUID()}`;
 
 const events = (count: number, type?: string) =>
   Array.from({ length: count }, (_, index) => anEvent(type, { index }));

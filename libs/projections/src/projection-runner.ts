@@ -34,6 +34,8 @@ export interface ProjectionStatus {
   lagPositions: number;
   /** Seconds between the newest event and the newest event applied (0 when caught up). */
   lagSeconds: number;
+  /** Why the last batch failed, until one succeeds: the runner retries the same batch, it never skips. */
+  lastError?: string;
 }
 
 interface BuildRow {
@@ -61,6 +63,7 @@ export class ProjectionRunner {
   private state: ProjectionStatus['state'] = 'starting';
   private activeBuild?: BuildRow;
   private lastAppliedAt?: Date;
+  private lastError?: string;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
 
   constructor(
@@ -102,7 +105,7 @@ export class ProjectionRunner {
 
   /** Resolves once the read model readers see has applied every event up to `position`. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.activePosition() >= position) return Promise.resolve(true);
+    if (this.reached(position)) return Promise.resolve(true);
     return new Promise((resolve) => {
       const waiter = { position, resolve: () => (clearTimeout(timer), resolve(true)) };
       const timer = setTimeout(() => {
@@ -131,6 +134,7 @@ export class ProjectionRunner {
       head,
       lagPositions: Math.max(0, head - position),
       lagSeconds,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
 
@@ -156,7 +160,8 @@ export class ProjectionRunner {
           if (caughtUp) await this.sleep(this.options.idleMs ?? 100);
         }
       } catch (error) {
-        this.options.log?.(`projection ${this.projection.name}: ${error instanceof Error ? error.message : String(error)}`);
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.options.log?.(`projection ${this.projection.name} failed, retrying: ${this.lastError}`);
         await this.sleep(this.options.retryMs ?? 2000);
       } finally {
         await client?.end().catch(() => undefined);
@@ -226,6 +231,7 @@ export class ProjectionRunner {
       ]);
     });
     this.lastAppliedAt = last.recordedAt;
+    this.lastError = undefined;
     if (build.status === 'active') {
       this.activeBuild = { ...build, position: String(last.globalPosition) };
       this.release();
@@ -277,10 +283,13 @@ export class ProjectionRunner {
     }
   }
 
+  private reached(position: number): boolean {
+    return this.activeBuild?.status === 'active' && this.activePosition() >= position;
+  }
+
   private release(): void {
-    const reached = this.activePosition();
     for (const waiter of this.waiters) {
-      if (waiter.position <= reached) {
+      if (this.reached(waiter.position)) {
         this.waiters.delete(waiter);
         waiter.resolve();
       }

@@ -38,6 +38,8 @@ export const ACCESS_RULES = {
   'targets.set': { administrator: 'any', reviewer: 'any' },
   'results.submit': { department_staff: 'own-divisions' },
   'evaluation.review': { reviewer: 'any' },
+  'audit.read': { auditor: 'any', administrator: 'any' },
+  'projections.read': { administrator: 'any', auditor: 'any' },
 } as const satisfies Record<string, Partial<Record<Role, Reach>>>;
 
 export type Permission = keyof typeof ACCESS_RULES;

@@ -26,7 +26,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = toProblem(exception);
     problem.instance = request.originalUrl;
     problem.requestId = request.id;
-    if (problem.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (typeof problem.retryAfterSeconds === 'number') response.setHeader('Retry-After', String(problem.retryAfterSeconds));
+    if (problem.status >= 500 && problem.status !== 503) {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 }

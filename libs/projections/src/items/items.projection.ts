@@ -228,7 +228,9 @@ async function upsertStatus(
   const computed = suggestedGrade(state, fiscalYear);
   const searchText = [state.title, state.description, state.qualitativeGoal, year.narrative, year.nextYearPlan, year.goalText]
     .filter(Boolean)
-    .join('\n');
+    .join('\n')
+    // So that full-width and half-width forms (ＡＢＣ/ABC, ｶﾅ/カナ) find each other.
+    .normalize('NFKC');
   await sql.query(
     `INSERT INTO ${t.item_status} (item_id, fiscal_year, plan_id, policy_area_id, basic_item_id, item_number, title,
        division_ids, indicators, goal_text, narrative, computed_grade, computed_rate, rule_id, rule_version, self_grade,
