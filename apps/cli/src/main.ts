@@ -14,6 +14,7 @@ import { IdentityDirectory } from '../../server/src/identity/identity-directory'
 import { GrantRole, RegisterUser, RevokeRole } from '../../server/src/identity/identity.commands';
 import { toUserResponse } from '../../server/src/identity/identity.views';
 import { createLogger } from '../../server/src/logging/logger';
+import { runProjectionsCommand } from './projections.command';
 
 const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
 
@@ -23,6 +24,8 @@ const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
   users grant  --login ID --role 役割 [--divisions 課ID,...]
   users revoke --login ID --role 役割
   departments list                             部と課（課IDの確認に）
+  projections status                           読み取りモデルの位置と遅れ
+  projections rebuild 名前                     読み取りモデルを位置0から作り直す（進捗バー付き）
 
 役割: ${ROLES.join(', ')}
 データベースは npm start と同じもの（DATABASE_URL、なければ ./data の組み込み PostgreSQL）を使います。`;
@@ -96,7 +99,8 @@ async function main(): Promise<number> {
     },
   });
   const command = commands[positionals.slice(0, 2).join(' ')];
-  if (values.help || !command) {
+  const projections = positionals[0] === 'projections' && ['status', 'rebuild'].includes(positionals[1]);
+  if (values.help || (!command && !projections)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
@@ -104,6 +108,13 @@ async function main(): Promise<number> {
   const environment = validateEnvironment({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   const logger = createLogger(environment.LOG_LEVEL);
   const database = await openDatabase(environment, logger, { reuseRunning: true });
+  if (projections) {
+    try {
+      return await runProjectionsCommand(positionals[1], positionals[2], database.url);
+    } finally {
+      await database.stop();
+    }
+  }
   try {
     const app = await NestFactory.createApplicationContext(
       AppModule.register({ environment, databaseUrl: database.url, sessionSecret: await resolveSessionSecret(environment), logger }),

@@ -85,22 +85,34 @@ export class ProjectionRunner {
   }
 
   /**
-   * Builds until the build is caught up and active, then returns: for the CLI.
-   * `fresh` starts a new build even when the active one is current.
+   * Runs the build under way until it is caught up and active, then returns
+   * true: for the CLI. Returns false at once when another process (a server)
+   * holds the projection: that one runs the build.
    */
-  async buildOnce({ fresh = false }: { fresh?: boolean } = {}): Promise<void> {
+  async buildOnce(): Promise<boolean> {
     const client = await this.connect();
     try {
-      if (!(await this.tryLock(client))) {
-        throw new Error(`projection ${this.projection.name} is being run by another process`);
-      }
-      await this.ensureBuild(client, fresh);
+      if (!(await this.tryLock(client))) return false;
+      await this.ensureBuild(client);
       while (!(await this.step(client))) {
         // until caught up and swapped in
       }
+      return true;
     } finally {
       await client.end().catch(() => undefined);
     }
+  }
+
+  /**
+   * Asks for a fresh build from position 0, even of the current version; the
+   * runner holding the projection (this process or a server) carries it out.
+   */
+  static async requestRebuild(client: Pick<Client, 'query'>, projection: Projection): Promise<void> {
+    await client.query(
+      `INSERT INTO projection_builds (name, version, position, status) VALUES ($1, $2, -1, 'building')
+       ON CONFLICT (name) WHERE status = 'building' DO NOTHING`,
+      [projection.name, projection.version],
+    );
   }
 
   /** Resolves once the read model readers see has applied every event up to `position`. */
@@ -154,7 +166,7 @@ export class ProjectionRunner {
           await this.sleep(this.options.retryMs ?? 2000);
           continue;
         }
-        await this.ensureBuild(client, false);
+        await this.ensureBuild(client);
         while (!this.stopping) {
           const caughtUp = await this.step(client);
           if (caughtUp) await this.sleep(this.options.idleMs ?? 100);
@@ -184,24 +196,24 @@ export class ProjectionRunner {
     return rows[0].locked;
   }
 
-  /** Starts a build when the code's version has none active (or when asked), or resumes the one under way. */
-  private async ensureBuild(client: Client, fresh: boolean): Promise<void> {
+  /** Asks for a build when the code's version has none active; a build under way is resumed. */
+  private async ensureBuild(client: Client): Promise<void> {
     const builds = await this.builds(client);
     this.activeBuild = builds.find((build) => build.status === 'active');
-    const building = builds.find((build) => build.status === 'building');
-    const current = this.activeBuild?.version === this.projection.version && !fresh;
-    if (building || current) return;
-    const { rows } = await client.query<BuildRow>(
-      `INSERT INTO projection_builds (name, version, status) VALUES ($1, $2, 'building')
-       RETURNING build, version, position::text AS position, status`,
-      [this.projection.name, this.projection.version],
-    );
-    const tables = physicalNames(this.projection, rows[0].build);
+    if (this.activeBuild?.version !== this.projection.version) {
+      await ProjectionRunner.requestRebuild(client, this.projection);
+    }
+  }
+
+  /** Creates the tables of a requested build (position -1), empty, and sets it at position 0. */
+  private async startBuild(client: Client, build: BuildRow): Promise<void> {
+    const tables = physicalNames(this.projection, build.build);
     await this.inTransaction(client, async (sql) => {
       for (const table of Object.values<string>(tables)) await sql.query(`DROP TABLE IF EXISTS ${table}`);
       await this.projection.createTables(sql, tables);
+      await sql.query(`UPDATE projection_builds SET position = 0, updated_at = now() WHERE build = $1`, [build.build]);
     });
-    this.options.log?.(`projection ${this.projection.name} v${this.projection.version}: build ${rows[0].build} started`);
+    this.options.log?.(`projection ${this.projection.name} v${build.version}: build ${build.build} started`);
   }
 
   /**
@@ -214,6 +226,10 @@ export class ProjectionRunner {
     const build = builds.find((candidate) => candidate.status === 'building') ?? this.activeBuild;
     if (!build) throw new Error(`projection ${this.projection.name} has no build`);
     this.state = build.status === 'building' ? 'building' : 'following';
+    if (Number(build.position) < 0) {
+      await this.startBuild(client, build);
+      return false;
+    }
     const from = Number(build.position) + 1;
     const batch = await this.eventStore.readAll({ fromPosition: from, limit: this.options.batchSize ?? 500 });
     if (batch.length === 0) {
