@@ -32,7 +32,7 @@ export interface ProjectionStatus {
   position: number;
   head: number;
   lagPositions: number;
-  /** Seconds between the newest event and the newest event applied (0 when caught up). */
+  /** How long the oldest event not yet applied has been waiting (0 when caught up). */
   lagSeconds: number;
   /** Why the last batch failed, until one succeeds: the runner retries the same batch, it never skips. */
   lastError?: string;
@@ -62,7 +62,6 @@ export class ProjectionRunner {
   private running?: Promise<void>;
   private state: ProjectionStatus['state'] = 'starting';
   private activeBuild?: BuildRow;
-  private lastAppliedAt?: Date;
   private lastError?: string;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
 
@@ -131,11 +130,9 @@ export class ProjectionRunner {
   async status(): Promise<ProjectionStatus> {
     const head = await this.eventStore.headPosition();
     const position = this.activePosition();
-    let lagSeconds = 0;
-    if (position < head) {
-      const [newest] = await this.eventStore.readAll({ fromPosition: head, limit: 1 });
-      lagSeconds = newest ? Math.max(0, (Date.now() - (this.lastAppliedAt?.getTime() ?? newest.recordedAt.getTime())) / 1000) : 0;
-    }
+    // Behind by as long as the oldest event not yet applied has been waiting.
+    const [oldestUnapplied] = position < head ? await this.eventStore.readAll({ fromPosition: position + 1, limit: 1 }) : [];
+    const lagSeconds = oldestUnapplied ? Math.max(0, (Date.now() - oldestUnapplied.recordedAt.getTime()) / 1000) : 0;
     return {
       name: this.projection.name,
       version: this.projection.version,
@@ -246,7 +243,6 @@ export class ProjectionRunner {
         last.globalPosition,
       ]);
     });
-    this.lastAppliedAt = last.recordedAt;
     this.lastError = undefined;
     if (build.status === 'active') {
       this.activeBuild = { ...build, position: String(last.globalPosition) };

@@ -6,13 +6,23 @@ import {
   itemStreamId,
   suggestedGrade,
 } from '@app/domain';
-import { EventStore } from '@app/event-store';
+import { EventStore, ReadStreamOptions } from '@app/event-store';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
 import { loadStream } from '../events/command-executor';
 
-/** An item as its events tell it now, with the grade the rule suggests for each year. */
+/** A moment in an item's life: a timestamp, or a global position of the store. */
+export type Moment = { at: Date } | { position: number };
+
+export interface ItemAsOf {
+  state: ItemState;
+  version: number;
+  position: number;
+  recordedAt: Date;
+}
+
+/** An item as its events tell it now or at any past moment, with the grade the rule suggests for each year. */
 @Injectable()
 export class ItemReader {
   constructor(private readonly eventStore: EventStore) {}
@@ -23,13 +33,19 @@ export class ItemReader {
   }
 
   /** The item as its events stood at a moment, for auditors; 404 if it did not exist yet. */
-  async stateAsOf(itemId: string, at: Date): Promise<ItemState> {
-    const events = await this.eventStore.readStream(itemStreamId(itemId), { asOf: at });
-    const item = fold(itemDecider, events as never);
-    if (item.status === 'unregistered') {
+  async stateAsOf(itemId: string, moment: Moment): Promise<ItemAsOf> {
+    const options: ReadStreamOptions = 'at' in moment ? { asOf: moment.at } : { toPosition: moment.position };
+    const events = await this.eventStore.readStream(itemStreamId(itemId), options);
+    if (events.length === 0) {
       throw new NotFoundException({ rule: 'item.not_found', message: 'その時点で個別項目は登録されていません' });
     }
-    return item;
+    const last = events[events.length - 1];
+    return {
+      state: fold(itemDecider, events as never),
+      version: last.streamVersion,
+      position: last.globalPosition,
+      recordedAt: last.recordedAt,
+    };
   }
 
   async view(itemId: string) {

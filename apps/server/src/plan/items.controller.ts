@@ -52,7 +52,7 @@ export class ItemsController {
   @Allow('access.history.read')
   async editors(@Param('itemId') itemId: string, @Query() { at }: MomentQueryDto) {
     const moment = at ? new Date(at) : new Date();
-    const item = await this.items.stateAsOf(itemId, moment);
+    const { state: item } = await this.items.stateAsOf(itemId, { at: moment });
     const people = (users: UserState[]) => users.map(({ userId, displayName }) => ({ userId, displayName }));
     const staff = new Map(
       item.divisionIds

@@ -1,10 +1,8 @@
-import { ItemState, fold, itemDecider, itemStreamId } from '@app/domain';
-import { EventStore, ReadStreamOptions } from '@app/event-store';
+import { itemDecider, itemStreamId } from '@app/domain';
+import { EventStore } from '@app/event-store';
 import { diffItem } from '@app/projections';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-
-/** A moment in an item's life: a timestamp, or a global position of the store. */
-export type Moment = { at: Date } | { position: number };
+import { ItemAsOf, ItemReader, Moment } from '../plan/item-reader';
 
 /** Reads "2021-06-30T00:00:00Z" as a moment and "1234" as a position. */
 export function parseMoment(text: string, field: string): Moment {
@@ -26,21 +24,13 @@ export function parseMoment(text: string, field: string): Moment {
  */
 @Injectable()
 export class AuditService {
-  constructor(private readonly eventStore: EventStore) {}
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly items: ItemReader,
+  ) {}
 
-  async itemAt(itemId: string, moment: Moment): Promise<{ state: ItemState; version: number; position: number; recordedAt?: Date }> {
-    const options: ReadStreamOptions = 'at' in moment ? { asOf: moment.at } : { toPosition: moment.position };
-    const events = await this.eventStore.readStream(itemStreamId(itemId), options);
-    if (events.length === 0) {
-      throw new NotFoundException({ rule: 'item.not_found', message: 'その時点で個別項目は登録されていません' });
-    }
-    const last = events[events.length - 1];
-    return {
-      state: fold(itemDecider, events as never),
-      version: last.streamVersion,
-      position: last.globalPosition,
-      recordedAt: last.recordedAt,
-    };
+  itemAt(itemId: string, moment: Moment): Promise<ItemAsOf> {
+    return this.items.stateAsOf(itemId, moment);
   }
 
   async diff(itemId: string, from: Moment, to: Moment) {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { PlanModule } from '../plan/plan.module';
 import { ProjectionsService } from '../projections/projections.service';
 import { AuditService } from './audit.service';
 import { AuditController, ReadController } from './read.controller';
@@ -7,7 +8,7 @@ import { readQueryHandlers } from './read.queries';
 
 /** Read models, their queries, and the auditor's views computed from the events. */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, PlanModule],
   controllers: [ReadController, AuditController],
   providers: [ProjectionsService, AuditService, ...readQueryHandlers],
   exports: [ProjectionsService],
