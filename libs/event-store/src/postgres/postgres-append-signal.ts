@@ -1,5 +1,5 @@
 import { Client, ClientConfig } from 'pg';
-import { AppendSignal, sleep } from '../catch-up-subscription';
+import { AppendSignal } from '../catch-up-subscription';
 
 export const APPEND_CHANNEL = 'reform_ledger_events';
 
@@ -24,14 +24,18 @@ export class PostgresAppendSignal implements AppendSignal {
   async waitForAppend(seenGeneration: number, timeoutMs: number, abort: AbortSignal): Promise<void> {
     void this.ensureListening();
     if (this.generation !== seenGeneration || abort.aborted) return;
-    let wake!: () => void;
-    const woken = new Promise<void>((resolve) => (wake = resolve));
-    this.waiters.add(wake);
-    try {
-      await Promise.race([woken, sleep(timeoutMs, abort)]);
-    } finally {
-      this.waiters.delete(wake);
-    }
+    // Whichever comes first — a notification, the poll interval, closing — clears the other two.
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        abort.removeEventListener('abort', finish);
+        this.waiters.delete(finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      abort.addEventListener('abort', finish, { once: true });
+      this.waiters.add(finish);
+    });
   }
 
   async close(): Promise<void> {
