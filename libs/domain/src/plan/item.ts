@@ -209,23 +209,8 @@ export const itemDecider: Decider<ItemState, ItemCommand, ItemEvent> = {
     switch (command.type) {
       case 'ReviseItem': {
         const reason = requireReason(command.reason);
-        const changes = checkDescription({ ...describe(state), ...command.changes }, state.planPeriod);
-        const changed = (Object.keys(command.changes) as Array<keyof ItemDescription>).filter(
-          (key) => command.changes[key] !== undefined && !sameJson(changes[key], state[key]),
-        );
-        if (changed.length === 0) {
-          throw new DomainError('invalid', 'revision.no_change', '変更内容がありません', 'changes');
-        }
-        return [
-          {
-            type: 'ItemRevised',
-            data: {
-              changes: Object.fromEntries(changed.map((key) => [key, changes[key]])),
-              previous: Object.fromEntries(changed.map((key) => [key, state[key]])),
-              reason,
-            },
-          },
-        ];
+        const revised = checkDescription({ ...describe(state), ...command.changes }, state.planPeriod);
+        return [{ type: 'ItemRevised', data: { ...revision(command.changes, revised, describe(state)), reason } }];
       }
 
       case 'DefineIndicator': {
@@ -240,21 +225,10 @@ export const itemDecider: Decider<ItemState, ItemCommand, ItemEvent> = {
         const reason = requireReason(command.reason);
         const current = findIndicator(state, command.indicatorId, 'indicatorId');
         const revised = checkIndicator({ ...current, ...command.changes, indicatorId: current.indicatorId });
-        const changed = (Object.keys(command.changes) as Array<keyof typeof command.changes>).filter(
-          (key) => command.changes[key] !== undefined && !sameJson(revised[key], current[key]),
-        );
-        if (changed.length === 0) {
-          throw new DomainError('invalid', 'revision.no_change', '変更内容がありません', 'changes');
-        }
         return [
           {
             type: 'IndicatorRevised',
-            data: {
-              indicatorId: current.indicatorId,
-              changes: Object.fromEntries(changed.map((key) => [key, revised[key]])),
-              previous: Object.fromEntries(changed.map((key) => [key, current[key]])),
-              reason,
-            },
+            data: { indicatorId: current.indicatorId, ...revision(command.changes, revised, current), reason },
           },
         ];
       }
@@ -427,6 +401,24 @@ export const itemDecider: Decider<ItemState, ItemCommand, ItemEvent> = {
     }
   },
 };
+
+/**
+ * The fields a revision really changes — asked for, and different once checked —
+ * with their values before, so that the event tells both; a revision that
+ * changes nothing is refused.
+ */
+function revision<Fields extends object>(asked: Partial<Fields>, revised: Fields, current: Fields) {
+  const changed = (Object.keys(asked) as Array<keyof Fields>).filter(
+    (key) => asked[key] !== undefined && !sameJson(revised[key], current[key]),
+  );
+  if (changed.length === 0) {
+    throw new DomainError('invalid', 'revision.no_change', '変更内容がありません', 'changes');
+  }
+  return {
+    changes: Object.fromEntries(changed.map((key) => [key, revised[key]])) as Partial<Fields>,
+    previous: Object.fromEntries(changed.map((key) => [key, current[key]])) as Partial<Fields>,
+  };
+}
 
 function describe(state: ItemState): ItemDescription {
   const { title, divisionIds, description, schedulePhases, qualitativeGoal } = state;
