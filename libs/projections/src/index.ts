@@ -3,3 +3,4 @@ export * from './projection-runner';
 export * from './migrations';
 export * from './items/items.projection';
 export * from './items/item-history';
+export * from './items/items.entities';

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ItemHistoryEntity, ItemStatusEntity } from '@app/projections';
 import { PlanModule } from '../plan/plan.module';
 import { ProjectionsService } from '../projections/projections.service';
 import { AuditService } from './audit.service';
@@ -8,7 +10,7 @@ import { readQueryHandlers } from './read.queries';
 
 /** Read models, their queries, and the auditor's views computed from the events. */
 @Module({
-  imports: [CqrsModule, PlanModule],
+  imports: [CqrsModule, PlanModule, TypeOrmModule.forFeature([ItemStatusEntity, ItemHistoryEntity])],
   controllers: [ReadController, AuditController],
   providers: [ProjectionsService, AuditService, ...readQueryHandlers],
   exports: [ProjectionsService],

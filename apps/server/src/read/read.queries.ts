@@ -1,64 +1,26 @@
 import { GRADES, Grade, GradingRule, computeGrade, findGradingRule, worstGrade } from '@app/domain';
-import type { IndicatorStatus } from '@app/projections';
+import { ItemHistoryEntity, ItemStatusEntity } from '@app/projections';
 import { NotFoundException } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { IdentityDirectory } from '../identity/identity-directory';
 import { ListItemsQueryDto, SUMMARY_DIMENSIONS } from './read.dto';
 import { Viewer, seesDraftsOf } from './viewer';
 
-export interface ItemStatusRow {
-  item_id: string;
-  fiscal_year: number;
-  plan_id: string;
-  policy_area_id: string | null;
-  basic_item_id: string;
-  item_number: number;
-  title: string;
-  division_ids: string[];
-  indicators: IndicatorStatus[];
-  goal_text: string | null;
-  narrative: string | null;
-  computed_grade: Grade | null;
-  computed_rate: number | null;
-  rule_id: string;
-  rule_version: number;
-  self_grade: Grade | null;
-  approved_grade: Grade | null;
-  review_state: string;
-  retired: boolean;
-  last_changed_at: Date;
-  last_changed_by: string;
-  last_position: string;
-}
-
 /** A row as this viewer may read it: drafts of other divisions show no figures, results or self-grade. */
-function visibleRow(row: ItemStatusRow, viewer: Viewer) {
-  const drafts = row.review_state === 'approved' || seesDraftsOf(viewer, row.division_ids);
+function visibleRow({ searchText: _searchText, ruleId, ruleVersion, ...row }: ItemStatusEntity, viewer: Viewer) {
+  const drafts = row.reviewState === 'approved' || seesDraftsOf(viewer, row.divisionIds);
+  if (drafts) return { ...row, rule: { id: ruleId, version: ruleVersion }, redacted: false };
   return {
-    itemId: row.item_id,
-    fiscalYear: row.fiscal_year,
-    planId: row.plan_id,
-    policyAreaId: row.policy_area_id,
-    basicItemId: row.basic_item_id,
-    number: row.item_number,
-    title: row.title,
-    divisionIds: row.division_ids,
-    indicators: drafts ? row.indicators : row.indicators.map((indicator) => ({ ...indicator, actual: null, rate: null, grade: null })),
-    goalText: row.goal_text,
-    narrative: drafts ? row.narrative : null,
-    computedGrade: drafts ? row.computed_grade : null,
-    computedRate: drafts ? row.computed_rate : null,
-    rule: { id: row.rule_id, version: row.rule_version },
-    selfGrade: drafts ? row.self_grade : null,
-    approvedGrade: row.approved_grade,
-    reviewState: row.review_state,
-    retired: row.retired,
-    lastChangedAt: row.last_changed_at,
-    lastChangedBy: row.last_changed_by,
-    lastPosition: Number(row.last_position),
-    redacted: !drafts,
+    ...row,
+    rule: { id: ruleId, version: ruleVersion },
+    indicators: row.indicators.map((indicator) => ({ ...indicator, actual: null, rate: null, grade: null })),
+    narrative: null,
+    computedGrade: null,
+    computedRate: null,
+    selfGrade: null,
+    redacted: true,
   };
 }
 
@@ -112,45 +74,37 @@ const likePattern = (words: string) => `%${words.normalize('NFKC').replace(/[\\%
 
 @QueryHandler(ListItems)
 export class ListItemsHandler implements IQueryHandler<ListItems> {
-  constructor(@InjectDataSource() private readonly database: DataSource) {}
+  constructor(@InjectRepository(ItemStatusEntity) private readonly statuses: Repository<ItemStatusEntity>) {}
 
   async execute({ filters, viewer }: ListItems) {
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const where = (column: string, value: unknown, operator = '=') => {
-      if (value === undefined) return;
-      params.push(value);
-      conditions.push(`${column} ${operator} $${params.length}`);
-    };
-    where('plan_id', filters.planId);
-    where('fiscal_year', filters.fiscalYear);
-    where('policy_area_id', filters.policyAreaId);
-    where('basic_item_id', filters.basicItemId);
-    where('approved_grade', filters.grade);
-    where('review_state', filters.reviewState);
-    if (filters.divisionId !== undefined) where('division_ids', [filters.divisionId], '@>');
-    if (filters.q) where('search_text', likePattern(filters.q), 'ILIKE');
-    const whereClause = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-    const [{ total }] = await this.database.query(`SELECT count(*)::int AS total FROM item_status ${whereClause}`, params);
-    const rows: ItemStatusRow[] = await this.database.query(
-      `SELECT * FROM item_status ${whereClause}
-        ORDER BY plan_id, fiscal_year, policy_area_id NULLS LAST, basic_item_id, item_number, item_id
-        LIMIT ${filters.perPage} OFFSET ${(filters.page - 1) * filters.perPage}`,
-      params,
-    );
+    const query = this.statuses.createQueryBuilder('status');
+    const equal = { planId: 'plan_id', fiscalYear: 'fiscal_year', policyAreaId: 'policy_area_id', basicItemId: 'basic_item_id', grade: 'approved_grade', reviewState: 'review_state' } as const;
+    for (const [filter, column] of Object.entries(equal)) {
+      const value = filters[filter as keyof typeof equal];
+      if (value !== undefined) query.andWhere(`status.${column} = :${filter}`, { [filter]: value });
+    }
+    if (filters.divisionId !== undefined) query.andWhere('status.division_ids @> :divisions', { divisions: [filters.divisionId] });
+    if (filters.q) query.andWhere('status.search_text ILIKE :words', { words: likePattern(filters.q) });
+    const [rows, total] = await query
+      .orderBy('status.plan_id')
+      .addOrderBy('status.fiscal_year')
+      .addOrderBy('status.policy_area_id', 'ASC', 'NULLS LAST')
+      .addOrderBy('status.basic_item_id')
+      .addOrderBy('status.item_number')
+      .addOrderBy('status.item_id')
+      .skip((filters.page - 1) * filters.perPage)
+      .take(filters.perPage)
+      .getManyAndCount();
     return { items: rows.map((row) => visibleRow(row, viewer)), page: filters.page, perPage: filters.perPage, total };
   }
 }
 
 @QueryHandler(GetItemStatus)
 export class GetItemStatusHandler implements IQueryHandler<GetItemStatus> {
-  constructor(@InjectDataSource() private readonly database: DataSource) {}
+  constructor(@InjectRepository(ItemStatusEntity) private readonly statuses: Repository<ItemStatusEntity>) {}
 
   async execute({ itemId, viewer }: GetItemStatus) {
-    const rows: ItemStatusRow[] = await this.database.query(
-      'SELECT * FROM item_status WHERE item_id = $1 ORDER BY fiscal_year',
-      [itemId],
-    );
+    const rows = await this.statuses.find({ where: { itemId }, order: { fiscalYear: 'ASC' } });
     if (rows.length === 0) throw new NotFoundException({ rule: 'item.not_found', message: '個別項目が見つかりません' });
     return { itemId, years: rows.map((row) => visibleRow(row, viewer)) };
   }
@@ -158,22 +112,22 @@ export class GetItemStatusHandler implements IQueryHandler<GetItemStatus> {
 
 @QueryHandler(GetItemHistory)
 export class GetItemHistoryHandler implements IQueryHandler<GetItemHistory> {
-  constructor(@InjectDataSource() private readonly database: DataSource) {}
+  constructor(@InjectRepository(ItemHistoryEntity) private readonly history: Repository<ItemHistoryEntity>) {}
 
   async execute({ itemId, page, perPage }: GetItemHistory) {
-    const [{ total }] = await this.database.query('SELECT count(*)::int AS total FROM item_history WHERE item_id = $1', [itemId]);
+    const [rows, total] = await this.history.findAndCount({
+      where: { itemId },
+      order: { version: 'ASC' },
+      skip: (page - 1) * perPage,
+      take: perPage,
+    });
     if (total === 0) throw new NotFoundException({ rule: 'item.not_found', message: '個別項目が見つかりません' });
-    const rows = await this.database.query(
-      `SELECT stream_version AS version, global_position::text AS position, event_type AS "type", summary,
-              fiscal_year AS "fiscalYear", occurred_at AS "occurredAt", recorded_at AS "recordedAt",
-              json_build_object('userId', actor_user_id, 'role', actor_role, 'department', actor_department) AS actor,
-              changes, reason
-         FROM item_history WHERE item_id = $1 ORDER BY stream_version LIMIT $2 OFFSET $3`,
-      [itemId, perPage, (page - 1) * perPage],
-    );
     return {
       itemId,
-      items: rows.map((row: { position: string }) => ({ ...row, position: Number(row.position) })),
+      items: rows.map(({ itemId: _itemId, actorUserId, actorRole, actorDepartment, ...change }) => ({
+        ...change,
+        actor: { userId: actorUserId, role: actorRole, department: actorDepartment },
+      })),
       page,
       perPage,
       total,
@@ -258,26 +212,26 @@ export class GetSummaryHandler implements IQueryHandler<GetSummary> {
 
 @QueryHandler(GetTrends)
 export class GetTrendsHandler implements IQueryHandler<GetTrends> {
-  constructor(@InjectDataSource() private readonly database: DataSource) {}
+  constructor(@InjectRepository(ItemStatusEntity) private readonly statuses: Repository<ItemStatusEntity>) {}
 
   async execute({ planId, viewer }: GetTrends) {
-    const rows: ItemStatusRow[] = await this.database.query(
-      'SELECT * FROM item_status WHERE plan_id = $1 AND NOT retired ORDER BY item_number, item_id, fiscal_year',
-      [planId],
-    );
+    const rows = await this.statuses.find({
+      where: { planId, retired: false },
+      order: { number: 'ASC', itemId: 'ASC', fiscalYear: 'ASC' },
+    });
     const series = new Map<string, { itemId: string; title: string; indicatorId: string; name: string; unit: string; years: unknown[] }>();
-    for (const row of rows.map((status) => ({ status, visible: visibleRow(status, viewer) }))) {
-      for (const indicator of row.visible.indicators) {
-        const key = `${row.status.item_id}/${indicator.indicatorId}`;
+    for (const row of rows.map((status) => visibleRow(status, viewer))) {
+      for (const indicator of row.indicators) {
+        const key = `${row.itemId}/${indicator.indicatorId}`;
         const entry = series.get(key) ?? {
-          itemId: row.status.item_id,
-          title: row.status.title,
+          itemId: row.itemId,
+          title: row.title,
           indicatorId: indicator.indicatorId,
           name: indicator.name,
           unit: indicator.unit,
           years: [],
         };
-        entry.years.push({ fiscalYear: row.status.fiscal_year, target: indicator.target, actual: indicator.actual, rate: indicator.rate, grade: indicator.grade });
+        entry.years.push({ fiscalYear: row.fiscalYear, target: indicator.target, actual: indicator.actual, rate: indicator.rate, grade: indicator.grade });
         series.set(key, entry);
       }
     }
@@ -291,13 +245,13 @@ export class GetTrendsHandler implements IQueryHandler<GetTrends> {
  */
 @QueryHandler(WhatIfGrading)
 export class WhatIfGradingHandler implements IQueryHandler<WhatIfGrading> {
-  constructor(@InjectDataSource() private readonly database: DataSource) {}
+  constructor(@InjectRepository(ItemStatusEntity) private readonly statuses: Repository<ItemStatusEntity>) {}
 
   async execute({ planId, fiscalYear, rule }: WhatIfGrading) {
-    const rows: ItemStatusRow[] = await this.database.query(
-      'SELECT * FROM item_status WHERE plan_id = $1 AND fiscal_year = $2 AND NOT retired ORDER BY item_number, item_id',
-      [planId, fiscalYear],
-    );
+    const rows = await this.statuses.find({
+      where: { planId, fiscalYear, retired: false },
+      order: { number: 'ASC', itemId: 'ASC' },
+    });
     const items = rows.map((row) => {
       const graded = row.indicators.map((indicator) =>
         indicator.target !== null && indicator.actual !== null ? computeGrade(rule, indicator.target, indicator.actual, indicator.direction) : undefined,
@@ -305,17 +259,17 @@ export class WhatIfGradingHandler implements IQueryHandler<WhatIfGrading> {
       const complete = graded.length > 0 && graded.every((grade) => grade !== undefined);
       const whatIfGrade = complete ? (worstGrade(graded.map((grade) => grade!.grade)) ?? null) : null;
       return {
-        itemId: row.item_id,
-        number: row.item_number,
+        itemId: row.itemId,
+        number: row.number,
         title: row.title,
-        rate: row.computed_rate,
-        approvedGrade: row.approved_grade,
-        computedGrade: row.computed_grade,
+        rate: row.computedRate,
+        approvedGrade: row.approvedGrade,
+        computedGrade: row.computedGrade,
         whatIfGrade,
-        changed: whatIfGrade !== null && whatIfGrade !== row.computed_grade,
+        changed: whatIfGrade !== null && whatIfGrade !== row.computedGrade,
       };
     });
-    const count = (pick: (item: (typeof items)[number]) => Grade | null) =>
+    const count = (pick: (item: (typeof items)[number]) => string | null) =>
       Object.fromEntries(GRADES.map((grade) => [grade, items.filter((item) => pick(item) === grade).length]));
     return {
       planId,
