@@ -59,17 +59,19 @@ export interface ItemDescription {
   qualitativeGoal?: string;
 }
 
+/** Where an item sits and by which rules it is judged, with its description. */
+export interface ItemRegistration extends ItemDescription {
+  itemId: string;
+  planId: string;
+  basicItemId: string;
+  number: number;
+  /** Copied from the plan: the item's stream alone then knows its rules. */
+  planPeriod: FiscalYearRange;
+  gradingRule: GradingRuleRef;
+}
+
 export type ItemCommand =
-  | ({
-      type: 'RegisterItem';
-      itemId: string;
-      planId: string;
-      basicItemId: string;
-      number: number;
-      /** Copied from the plan: the item's stream alone then knows its rules. */
-      planPeriod: FiscalYearRange;
-      gradingRule: GradingRuleRef;
-    } & ItemDescription)
+  | ({ type: 'RegisterItem' } & ItemRegistration)
   | { type: 'ReviseItem'; changes: Partial<ItemDescription>; reason: string }
   | ({ type: 'DefineIndicator' } & Indicator)
   | { type: 'ReviseIndicator'; indicatorId: string; changes: Partial<Omit<Indicator, 'indicatorId'>>; reason: string }
@@ -83,17 +85,7 @@ export type ItemCommand =
   | { type: 'RetireItem'; reason: string };
 
 export type ItemEvent =
-  | DomainEvent<
-      'ItemRegistered',
-      {
-        itemId: string;
-        planId: string;
-        basicItemId: string;
-        number: number;
-        planPeriod: FiscalYearRange;
-        gradingRule: GradingRuleRef;
-      } & ItemDescription
-    >
+  | DomainEvent<'ItemRegistered', ItemRegistration>
   | DomainEvent<'ItemRevised', { changes: Partial<ItemDescription>; previous: Partial<ItemDescription>; reason: string }>
   | DomainEvent<'IndicatorDefined', Indicator>
   | DomainEvent<
@@ -120,14 +112,8 @@ export type ItemEvent =
   | DomainEvent<'NextYearPlanSet', { fiscalYear: number; planText: string }>
   | DomainEvent<'ItemRetired', { reason: string }>;
 
-export interface ItemState extends ItemDescription {
+export interface ItemState extends ItemRegistration {
   status: 'unregistered' | 'active' | 'retired';
-  itemId: string;
-  planId: string;
-  basicItemId: string;
-  number: number;
-  planPeriod: FiscalYearRange;
-  gradingRule: GradingRuleRef;
   indicators: Indicator[];
   years: Record<string, YearRecord>;
 }
