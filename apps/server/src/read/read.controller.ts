@@ -81,7 +81,7 @@ export class ReadController {
   @Post('summaries/what-if')
   @HttpCode(200)
   @Allow('plan.read')
-  whatIf(@Body() body: WhatIfDto) {
+  async whatIf(@Body() body: WhatIfDto, @Query() query: ConsistencyQueryDto) {
     const rule = ruleForWhatIf(body);
     if (!rule) {
       throw new BadRequestException({
@@ -89,6 +89,7 @@ export class ReadController {
         message: '評価基準（ruleId と ruleVersion、または thresholds）を指定してください',
       });
     }
+    await this.projections.waitFor(query.minPosition);
     return this.queries.execute(new WhatIfGrading(body.planId, body.fiscalYear, rule));
   }
 }
