@@ -16,7 +16,8 @@ export interface ServerProcess {
 /**
  * Runs one of the apps from its TypeScript sources as a process of its own group
  * (so a test can send a terminal's Ctrl-C to the whole group), with the given
- * environment on top of this one minus DATABASE_URL (unless given).
+ * environment on top of this one minus DATABASE_URL (unless given), and without
+ * the seed unless SEED names one.
  */
 export function startTsProcess(entry: string, args: string[], env: Record<string, string>): ChildProcess {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
@@ -25,7 +26,7 @@ export function startTsProcess(entry: string, args: string[], env: Record<string
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry, ...args],
     {
       cwd: ROOT,
-      env: { ...inherited, TS_NODE_PROJECT: 'tsconfig.json', ...env },
+      env: { ...inherited, TS_NODE_PROJECT: 'tsconfig.json', SEED: 'none', ...env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -23,6 +23,7 @@ export interface TestAppOptions {
 export async function createTestApp(options: TestAppOptions): Promise<INestApplication> {
   const environment = validateEnvironment({
     DATA_DIR: await mkdtemp(join(tmpdir(), 'reform-ledger-app-')),
+    SEED: 'none',
     ...options.environment,
   });
   let builder = Test.createTestingModule({

@@ -14,7 +14,10 @@ import { IdentityDirectory } from '../../server/src/identity/identity-directory'
 import { GrantRole, RegisterUser, RevokeRole } from '../../server/src/identity/identity.commands';
 import { toUserResponse } from '../../server/src/identity/identity.views';
 import { createLogger } from '../../server/src/logging/logger';
+import { SeedLoader } from '../../server/src/seed/seed-loader';
+import { SeedFormatError } from '../../server/src/seed/plan-seed';
 import { runProjectionsCommand } from './projections.command';
+import { DEFAULT_SEED, checkSeed, loadSeed, readSeed } from './seed.command';
 
 const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
 
@@ -26,6 +29,8 @@ const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
   departments list                             部と課（課IDの確認に）
   projections status                           読み取りモデルの位置と遅れ
   projections rebuild 名前                     読み取りモデルを位置0から作り直す（進捗バー付き）
+  seed load [シード]                           計画のシードを読み込む（既定: ${DEFAULT_SEED}、seeds/ 配下の名前かパス）
+  seed check [シード]                          算定した評価と公表された評価を項目・年度ごとに照合する
 
 役割: ${ROLES.join(', ')}
 データベースは npm start と同じもの（DATABASE_URL、なければ ./data の組み込み PostgreSQL）を使います。`;
@@ -33,11 +38,13 @@ const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
 interface Services {
   commands: IdentityCommandBus;
   directory: IdentityDirectory;
+  seeds: SeedLoader;
 }
 
 type Options = Record<string, string | undefined>;
 
-const commands: Record<string, (services: Services, options: Options) => Promise<void>> = {
+const commands: Record<string, (services: Services, options: Options, argument?: string) => Promise<void>> = {
+  'seed load': async ({ seeds }, _options, name) => loadSeed(seeds, await readSeed(name)),
   'users list': async ({ directory }) => {
     for (const user of directory.allUsers().map(toUserResponse)) {
       const roles = user.roles.map((grant) => grant.label + (grant.divisionIds.length ? `(${grant.divisionIds.join(',')})` : ''));
@@ -100,12 +107,15 @@ async function main(): Promise<number> {
   });
   const command = commands[positionals.slice(0, 2).join(' ')];
   const projections = positionals[0] === 'projections' && ['status', 'rebuild'].includes(positionals[1]);
-  if (values.help || (!command && !projections)) {
+  const seedCheck = positionals[0] === 'seed' && positionals[1] === 'check';
+  if (values.help || (!command && !projections && !seedCheck)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (seedCheck) return checkSeed(await readSeed(positionals[2]));
 
-  const environment = validateEnvironment({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  // The CLI loads a seed only when told to (seed load), never as a side effect.
+  const environment = validateEnvironment({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SEED: 'none' });
   const logger = createLogger(environment.LOG_LEVEL);
   const database = await openDatabase(environment, logger, { reuseRunning: true });
   if (projections) {
@@ -121,10 +131,10 @@ async function main(): Promise<number> {
       { logger: false },
     );
     try {
-      const services = { commands: app.get(IdentityCommandBus), directory: app.get(IdentityDirectory) };
+      const services = { commands: app.get(IdentityCommandBus), directory: app.get(IdentityDirectory), seeds: app.get(SeedLoader) };
       // The operator at the terminal acts as an administrator; events name their OS account.
       await runAs({ userId: `cli:${userInfo().username}`, role: 'administrator' }, () =>
-        command(services, values as Options),
+        command(services, values as Options, positionals[2]),
       );
       return 0;
     } finally {
@@ -138,7 +148,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    if (error instanceof UsageError || error instanceof DomainError || error instanceof ConfigurationError) {
+    if (error instanceof UsageError || error instanceof DomainError || error instanceof ConfigurationError || error instanceof SeedFormatError) {
       console.error(`エラー: ${error.message}`);
       if (error instanceof UsageError) console.error(`\n${USAGE}`);
       process.exit(error instanceof UsageError ? 2 : 1);

@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { IdentityBootstrapModule, IdentityModule } from './identity/identity.module';
 import { PlanModule } from './plan/plan.module';
 import { ReadModule } from './read/read.module';
+import { SeedModule } from './seed/seed.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { httpLogging } from './logging/logger';
 
@@ -54,6 +55,7 @@ export class AppModule {
         IdentityBootstrapModule.register({ dataDir: runtime.environment.DATA_DIR, demo: runtime.environment.DEMO }),
         PlanModule,
         ReadModule,
+        SeedModule.register({ loadOnStart: runtime.environment.SEED }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -19,6 +19,8 @@ export interface Environment {
   COOKIE_SECURE: boolean;
   /** Seed one user per role for trying the product (also `npm start -- --demo`). */
   DEMO: boolean;
+  /** The seed loaded on first start (a folder under seeds/, or a path), or "none". */
+  SEED: string;
 }
 
 const schema = Joi.object<Environment, true>({
@@ -38,6 +40,7 @@ const schema = Joi.object<Environment, true>({
   SESSION_TTL_HOURS: Joi.number().min(0.1).max(24 * 30).default(8),
   COOKIE_SECURE: Joi.boolean().truthy('1').falsy('0').default(Joi.ref('$production')),
   DEMO: Joi.boolean().truthy('1').falsy('0').default(false),
+  SEED: Joi.string().default('ube'),
 }).unknown(true);
 
 export class ConfigurationError extends Error {

@@ -8,6 +8,8 @@ export interface ActionContext {
   actor?: Actor;
   /** The command being handled: the caller's Idempotency-Key, when it sent one. */
   commandId?: string;
+  /** Business time, when the fact happened before it is recorded (an import of past years). */
+  occurredAt?: Date;
 }
 
 const storage = new AsyncLocalStorage<ActionContext>();

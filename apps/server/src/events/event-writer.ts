@@ -12,8 +12,6 @@ export interface WriteOptions {
   commandId?: string;
   /** The event or command that caused this one, when not the command itself. */
   causationId?: string;
-  /** Business time, when it differs from now. */
-  occurredAt?: Date;
 }
 
 /**
@@ -41,7 +39,7 @@ export class EventWriter {
       correlationId: context.correlationId(),
       causationId: options.causationId ?? commandId,
       actor: context.actor,
-      occurredAt: (options.occurredAt ?? new Date()).toISOString(),
+      occurredAt: (context.occurredAt ?? new Date()).toISOString(),
     };
     return this.eventStore.appendToStream(
       streamId,

@@ -17,6 +17,7 @@ function visibleRow({ searchText: _searchText, ruleId, ruleVersion, ...row }: It
     rule: { id: ruleId, version: ruleVersion },
     indicators: row.indicators.map((indicator) => ({ ...indicator, actual: null, rate: null, grade: null })),
     narrative: null,
+    nextYearPlan: null,
     computedGrade: null,
     computedRate: null,
     selfGrade: null,

@@ -43,6 +43,9 @@ export class ItemStatusEntity {
   @Column({ type: 'text', nullable: true })
   narrative: string | null;
 
+  @Column({ name: 'next_year_plan', type: 'text', nullable: true })
+  nextYearPlan: string | null;
+
   @Column({ name: 'computed_grade', type: 'text', nullable: true })
   computedGrade: string | null;
 

@@ -38,7 +38,8 @@ export interface IndicatorStatus {
  */
 export const itemsProjection: Projection<ItemTable> = {
   name: 'items',
-  version: 1,
+  // v2: the year's next-year plan (翌年度の取組) in item_status.
+  version: 2,
   tables: ['item_state', 'policy_areas', 'basic_items', 'item_status', 'item_history'],
 
   async createTables(sql: Sql, t: TableNames<ItemTable>) {
@@ -64,6 +65,7 @@ export const itemsProjection: Projection<ItemTable> = {
         indicators jsonb NOT NULL,
         goal_text text,
         narrative text,
+        next_year_plan text,
         computed_grade text,
         computed_rate double precision,
         rule_id text,
@@ -233,13 +235,14 @@ async function upsertStatus(
     .normalize('NFKC');
   await sql.query(
     `INSERT INTO ${t.item_status} (item_id, fiscal_year, plan_id, policy_area_id, basic_item_id, item_number, title,
-       division_ids, indicators, goal_text, narrative, computed_grade, computed_rate, rule_id, rule_version, self_grade,
-       approved_grade, review_state, retired, search_text, last_changed_at, last_changed_by, last_position)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+       division_ids, indicators, goal_text, narrative, next_year_plan, computed_grade, computed_rate, rule_id, rule_version,
+       self_grade, approved_grade, review_state, retired, search_text, last_changed_at, last_changed_by, last_position)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
      ON CONFLICT (item_id, fiscal_year) DO UPDATE SET
        plan_id = EXCLUDED.plan_id, policy_area_id = EXCLUDED.policy_area_id, basic_item_id = EXCLUDED.basic_item_id,
        item_number = EXCLUDED.item_number, title = EXCLUDED.title, division_ids = EXCLUDED.division_ids,
        indicators = EXCLUDED.indicators, goal_text = EXCLUDED.goal_text, narrative = EXCLUDED.narrative,
+       next_year_plan = EXCLUDED.next_year_plan,
        computed_grade = EXCLUDED.computed_grade, computed_rate = EXCLUDED.computed_rate, rule_id = EXCLUDED.rule_id,
        rule_version = EXCLUDED.rule_version, self_grade = EXCLUDED.self_grade, approved_grade = EXCLUDED.approved_grade,
        review_state = EXCLUDED.review_state, retired = EXCLUDED.retired, search_text = EXCLUDED.search_text,
@@ -257,6 +260,7 @@ async function upsertStatus(
       JSON.stringify(indicatorStatuses(state, fiscalYear)),
       year.goalText ?? null,
       year.narrative ?? null,
+      year.nextYearPlan ?? null,
       computed?.grade ?? null,
       computed && Number.isFinite(computed.rate) ? computed.rate : null,
       state.gradingRule.id,
