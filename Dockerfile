@@ -15,6 +15,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The plan seeds: the server loads SEED (ube by default) on its first start.
+COPY seeds ./seeds
 # The session secret and the first administrator's password are kept here (a volume in compose).
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

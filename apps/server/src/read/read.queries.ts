@@ -89,9 +89,7 @@ export class ListItemsHandler implements IQueryHandler<ListItems> {
     const [rows, total] = await query
       .orderBy('status.plan_id')
       .addOrderBy('status.fiscal_year')
-      .addOrderBy('status.policy_area_id', 'ASC', 'NULLS LAST')
-      .addOrderBy('status.basic_item_id')
-      .addOrderBy('status.item_number')
+      .addOrderBy('status.plan_order')
       .addOrderBy('status.item_id')
       .skip((filters.page - 1) * filters.perPage)
       .take(filters.perPage)
@@ -170,6 +168,10 @@ export class GetSummaryHandler implements IQueryHandler<GetSummary> {
       [planId, fiscalYear],
     );
     const labels = await this.labels(planId, by);
+    // In the plan's order (policy areas by number, basic items as added, divisions as the directory lists them).
+    const order = [...labels.keys()];
+    const place = (key: unknown) => (order.includes(String(key)) ? order.indexOf(String(key)) : order.length);
+    rows.sort((a, b) => place(a.key) - place(b.key));
     return {
       planId,
       fiscalYear,
@@ -195,6 +197,7 @@ export class GetSummaryHandler implements IQueryHandler<GetSummary> {
     };
   }
 
+  /** Each group's label, in the order groups are shown. */
   private async labels(planId: string, by: GetSummary['by']): Promise<Map<string, string>> {
     if (by === 'division') {
       return new Map(
@@ -205,8 +208,16 @@ export class GetSummaryHandler implements IQueryHandler<GetSummary> {
     }
     const rows: Array<{ key: string; label: string }> =
       by === 'policy_area'
-        ? await this.database.query(`SELECT policy_area_id AS key, number || '.' || title AS label FROM policy_areas WHERE plan_id = $1`, [planId])
-        : await this.database.query(`SELECT basic_item_id AS key, title AS label FROM basic_items WHERE plan_id = $1`, [planId]);
+        ? await this.database.query(
+            `SELECT policy_area_id AS key, number || '.' || title AS label FROM policy_areas WHERE plan_id = $1 ORDER BY number`,
+            [planId],
+          )
+        : await this.database.query(
+            `SELECT b.basic_item_id AS key, b.title AS label
+               FROM basic_items b LEFT JOIN policy_areas p ON p.plan_id = b.plan_id AND p.policy_area_id = b.policy_area_id
+              WHERE b.plan_id = $1 ORDER BY p.number, b.position`,
+            [planId],
+          );
     return new Map(rows.map((row) => [row.key, row.label]));
   }
 }

@@ -84,27 +84,34 @@ export class SeedLoader {
   }
 
   /**
-   * The departments and divisions the items name, found by name or added: "部 課",
-   * or a single name that stands for a department and its one division.
+   * The departments and divisions the items name, found by name or added. "部 課"
+   * names both; a single name is the division of that name where exactly one
+   * department has one, or else a department with one division of its own name.
    */
   private async ensureDivisions(commands: SeedCommand[]): Promise<{ divisionIds: Map<string, string>; added: number }> {
-    const names = new Set(commands.flatMap((command) => (command.target === 'register-item' ? command.divisions : [])));
+    const names = [...new Set(commands.flatMap((command) => (command.target === 'register-item' ? command.divisions : [])))];
     const divisionIds = new Map<string, string>();
     let added = 0;
-    for (const name of names) {
-      const [departmentName, divisionName = departmentName] = name.split(' ');
+    const ensure = async (departmentName: string, divisionName: string) => {
       let department = this.directory.organization().departments.find((candidate) => candidate.name === departmentName);
       if (!department) {
         const { id } = await this.identity.execute<CreatedResult>(new AddDepartment(departmentName));
         department = this.directory.organization().departments.find((candidate) => candidate.departmentId === id)!;
       }
-      let division = department.divisions.find((candidate) => candidate.name === divisionName);
-      if (!division) {
-        const { id } = await this.identity.execute<CreatedResult>(new AddDivision(department.departmentId, divisionName));
-        division = { divisionId: id, departmentId: department.departmentId, name: divisionName };
-        added++;
-      }
-      divisionIds.set(name, division.divisionId);
+      const division = department.divisions.find((candidate) => candidate.name === divisionName);
+      if (division) return division.divisionId;
+      added++;
+      return (await this.identity.execute<CreatedResult>(new AddDivision(department.departmentId, divisionName))).id;
+    };
+    for (const name of names.filter((candidate) => candidate.includes(' '))) {
+      const [departmentName, divisionName] = name.split(' ');
+      divisionIds.set(name, await ensure(departmentName, divisionName));
+    }
+    for (const name of names.filter((candidate) => !candidate.includes(' '))) {
+      const sameName = this.directory
+        .organization()
+        .departments.flatMap((department) => department.divisions.filter((division) => division.name === name));
+      divisionIds.set(name, sameName.length === 1 ? sameName[0].divisionId : await ensure(name, name));
     }
     return { divisionIds, added };
   }

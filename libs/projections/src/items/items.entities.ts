@@ -28,6 +28,10 @@ export class ItemStatusEntity {
   @Column({ name: 'item_number', type: 'integer' })
   number: number;
 
+  /** Policy area number, basic item position, item number: the plan's printed order. */
+  @Column({ name: 'plan_order', type: 'integer', array: true })
+  planOrder: number[];
+
   @Column({ type: 'text' })
   title: string;
 

@@ -38,7 +38,7 @@ export interface IndicatorStatus {
  */
 export const itemsProjection: Projection<ItemTable> = {
   name: 'items',
-  // v2: the year's next-year plan (翌年度の取組) in item_status.
+  // v2: the year's next-year plan (翌年度の取組) and the item's place in the plan (plan_order) in item_status.
   version: 2,
   tables: ['item_state', 'policy_areas', 'basic_items', 'item_status', 'item_history'],
 
@@ -51,6 +51,7 @@ export const itemsProjection: Projection<ItemTable> = {
     await sql.query(`
       CREATE TABLE ${t.basic_items} (
         plan_id text NOT NULL, basic_item_id text NOT NULL, policy_area_id text NOT NULL, title text NOT NULL,
+        position integer NOT NULL,
         PRIMARY KEY (plan_id, basic_item_id))`);
     await sql.query(`
       CREATE TABLE ${t.item_status} (
@@ -60,6 +61,7 @@ export const itemsProjection: Projection<ItemTable> = {
         policy_area_id text,
         basic_item_id text NOT NULL,
         item_number integer NOT NULL,
+        plan_order integer[] NOT NULL,
         title text NOT NULL,
         division_ids text[] NOT NULL,
         indicators jsonb NOT NULL,
@@ -156,12 +158,14 @@ export const itemsProjection: Projection<ItemTable> = {
          ON CONFLICT (item_id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version`,
         [itemId, JSON.stringify(state), version],
       );
-      const [placement] = await sql.query<{ policy_area_id: string }>(
-        `SELECT policy_area_id FROM ${t.basic_items} WHERE plan_id = $1 AND basic_item_id = $2`,
+      const [placement] = await sql.query<Placement>(
+        `SELECT b.policy_area_id AS "policyAreaId", p.number AS "policyAreaNumber", b.position AS "basicItemPosition"
+           FROM ${t.basic_items} b LEFT JOIN ${t.policy_areas} p ON p.plan_id = b.plan_id AND p.policy_area_id = b.policy_area_id
+          WHERE b.plan_id = $1 AND b.basic_item_id = $2`,
         [state.planId, state.basicItemId],
       );
       for (const [fiscalYear, event] of years) {
-        await upsertStatus(sql, t, state, fiscalYear, placement?.policy_area_id ?? null, event);
+        await upsertStatus(sql, t, state, fiscalYear, placement, event);
       }
     }
   },
@@ -176,12 +180,12 @@ async function applyPlanEvent(sql: Sql, t: TableNames<ItemTable>, planId: string
       event.data.title,
     ]);
   } else if (event.type === 'BasicItemAdded') {
-    await sql.query(`INSERT INTO ${t.basic_items} (basic_item_id, plan_id, policy_area_id, title) VALUES ($1, $2, $3, $4)`, [
-      event.data.basicItemId,
-      planId,
-      event.data.policyAreaId,
-      event.data.title,
-    ]);
+    // Basic items keep the order the plan added them in.
+    await sql.query(
+      `INSERT INTO ${t.basic_items} (basic_item_id, plan_id, policy_area_id, title, position)
+       VALUES ($1, $2, $3, $4, (SELECT count(*) + 1 FROM ${t.basic_items} WHERE plan_id = $2))`,
+      [event.data.basicItemId, planId, event.data.policyAreaId, event.data.title],
+    );
   }
 }
 
@@ -218,12 +222,19 @@ export function indicatorStatuses(state: ItemState, fiscalYear: number): Indicat
   });
 }
 
+/** Where an item's basic item sits in its plan, once the plan's events are in. */
+interface Placement {
+  policyAreaId: string;
+  policyAreaNumber: number | null;
+  basicItemPosition: number;
+}
+
 async function upsertStatus(
   sql: Sql,
   t: TableNames<ItemTable>,
   state: ItemState,
   fiscalYear: number,
-  policyAreaId: string | null,
+  placement: Placement | undefined,
   lastChange: RecordedEvent,
 ): Promise<void> {
   const year = yearOf(state, fiscalYear);
@@ -236,8 +247,9 @@ async function upsertStatus(
   await sql.query(
     `INSERT INTO ${t.item_status} (item_id, fiscal_year, plan_id, policy_area_id, basic_item_id, item_number, title,
        division_ids, indicators, goal_text, narrative, next_year_plan, computed_grade, computed_rate, rule_id, rule_version,
-       self_grade, approved_grade, review_state, retired, search_text, last_changed_at, last_changed_by, last_position)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+       self_grade, approved_grade, review_state, retired, search_text, last_changed_at, last_changed_by, last_position,
+       plan_order)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
      ON CONFLICT (item_id, fiscal_year) DO UPDATE SET
        plan_id = EXCLUDED.plan_id, policy_area_id = EXCLUDED.policy_area_id, basic_item_id = EXCLUDED.basic_item_id,
        item_number = EXCLUDED.item_number, title = EXCLUDED.title, division_ids = EXCLUDED.division_ids,
@@ -247,12 +259,12 @@ async function upsertStatus(
        rule_version = EXCLUDED.rule_version, self_grade = EXCLUDED.self_grade, approved_grade = EXCLUDED.approved_grade,
        review_state = EXCLUDED.review_state, retired = EXCLUDED.retired, search_text = EXCLUDED.search_text,
        last_changed_at = EXCLUDED.last_changed_at, last_changed_by = EXCLUDED.last_changed_by,
-       last_position = EXCLUDED.last_position`,
+       last_position = EXCLUDED.last_position, plan_order = EXCLUDED.plan_order`,
     [
       state.itemId,
       fiscalYear,
       state.planId,
-      policyAreaId,
+      placement?.policyAreaId ?? null,
       state.basicItemId,
       state.number,
       state.title,
@@ -273,6 +285,8 @@ async function upsertStatus(
       lastChange.recordedAt,
       lastChange.metadata.actor.userId,
       lastChange.globalPosition,
+      // Policy area, basic item, item: the order the plan prints them in.
+      [placement?.policyAreaNumber ?? 0, placement?.basicItemPosition ?? 0, state.number],
     ],
   );
 }
