@@ -8,6 +8,7 @@ module.exports = {
     '^@app/event-store(/.*)?$': '<rootDir>/libs/event-store/src$1',
     '^@app/domain(/.*)?$': '<rootDir>/libs/domain/src$1',
     '^@app/projections(/.*)?$': '<rootDir>/libs/projections/src$1',
+    '^@app/workflow(/.*)?$': '<rootDir>/libs/workflow/src$1',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -25,9 +25,9 @@ export function fold<State, Event extends DomainEvent>(
 /**
  * What kind of refusal a DomainError is, which the HTTP layer turns into a status:
  * not_found 404, conflict 409 (the state forbids it now), invalid 422 (the input
- * breaks a rule).
+ * breaks a rule), forbidden 403 (this person may not, whatever the input: four-eyes).
  */
-export type DomainErrorKind = 'not_found' | 'conflict' | 'invalid';
+export type DomainErrorKind = 'not_found' | 'conflict' | 'invalid' | 'forbidden';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';

@@ -38,6 +38,7 @@ const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   invalid: HttpStatus.UNPROCESSABLE_ENTITY,
+  forbidden: HttpStatus.FORBIDDEN,
 };
 
 function toProblem(exception: unknown): ProblemDetails {

@@ -1,0 +1,4 @@
+export * from './review-cycle';
+export * from './stages';
+export * from './submission';
+export * from './working-days';
