@@ -1,10 +1,15 @@
 import { ROLES, Role } from '@app/domain';
 import { EventStore } from '@app/event-store';
 import { ProjectionsService } from '../apps/server/src/projections/projections.service';
+import { addWorkingDays, japanDate } from '@app/workflow';
 import { INestApplication } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { SYSTEM_ACTOR, runAs } from '../apps/server/src/context/request-context';
+import { ChangeReviewCycle, ChangeSubmission } from '../apps/server/src/review/review.commands';
 import request from 'supertest';
 import { IdentityFixtures, PASSWORD } from './support/identity-fixtures';
 import { ItemStage, PlanFixtures } from './support/plan-fixtures';
+import { workflowSettled } from './support/review-fixtures';
 import { createTestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -33,6 +38,10 @@ interface Context {
   departmentId: string;
   /** A fresh user holding the caller's role (for endpoints that end sessions or change passwords). */
   freshUserFor(caller: Caller): Promise<string | undefined>;
+  /** A fresh FY2021 review cycle of a fresh plan, with one item of divisionA, at the state asked for. */
+  reviewAt(state: ReviewState): Promise<ReviewAt>;
+  /** A review with its spring stage open, for the reading endpoints. */
+  review: ReviewAt;
 }
 
 interface Call {
@@ -52,12 +61,102 @@ interface Endpoint {
   call(context: Context, caller: Caller): Promise<Call>;
 }
 
+type ReviewState = 'cycle' | 'open' | 'drafted' | 'submitted' | 'approved';
+interface ReviewAt {
+  /** /api/reviews/:planId/2021 */
+  base: string;
+  planId: string;
+  itemId: string;
+  /** …/stages/spring/items/:itemId */
+  submission: string;
+}
+
 let serial = 0;
 const EVERY_ROLE: Role[] = ['administrator', 'reviewer', 'auditor', 'management', 'department_staff'];
 const unique = (prefix: string) => `${prefix}${++serial}x${Math.random().toString(36).slice(2, 6)}`;
 
+const REVIEWERS_AND_OWN_STAFF: Role[] = ['department_staff', 'reviewer'];
+
 const endpoints: Endpoint[] = [
   { route: 'GET /health', allowed: 'public', status: 200, call: async () => ({ path: '/health' }) },
+  { route: 'GET /api/reviews/tasks', allowed: EVERY_ROLE, status: 200, call: async () => ({ path: '/api/reviews/tasks' }) },
+  { route: 'GET /api/reviews/queue', allowed: EVERY_ROLE, status: 200, call: async () => ({ path: '/api/reviews/queue' }) },
+  { route: 'GET /api/reviews/notifications', allowed: EVERY_ROLE, status: 200, call: async () => ({ path: '/api/reviews/notifications' }) },
+  {
+    route: 'POST /api/reviews',
+    allowed: ['reviewer'],
+    status: 201,
+    call: async ({ plans }) => ({ path: '/api/reviews', body: { planId: (await plans.plan()).planId, fiscalYear: 2021 } }),
+  },
+  { route: 'GET /api/reviews/:planId/:fiscalYear', allowed: EVERY_ROLE, status: 200, call: async ({ review }) => ({ path: review.base }) },
+  {
+    route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/open',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ reviewAt }) => ({ path: `${(await reviewAt('cycle')).base}/stages/spring/open`, body: { deadline: workingDayAhead(30) } }),
+  },
+  {
+    route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/deadline',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ reviewAt }) => ({
+      path: `${(await reviewAt('open')).base}/stages/spring/deadline`,
+      body: { deadline: workingDayAhead(40), reason: '提出が集中しているため' },
+    }),
+  },
+  {
+    route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/close',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ reviewAt }) => ({ path: `${(await reviewAt('open')).base}/stages/spring/close`, body: { reason: '年度末のため打ち切り' } }),
+  },
+  {
+    route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/bulk-approve',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ reviewAt }) => {
+      const review = await reviewAt('submitted');
+      return { path: `${review.base}/stages/spring/bulk-approve`, body: { itemIds: [review.itemId] } };
+    },
+  },
+  {
+    route: 'GET /api/reviews/:planId/:fiscalYear/stages/:stage/items/:itemId',
+    allowed: EVERY_ROLE,
+    status: 200,
+    call: async ({ review }) => ({ path: review.submission }),
+  },
+  {
+    route: 'PUT /api/reviews/:planId/:fiscalYear/stages/:stage/items/:itemId/draft',
+    allowed: REVIEWERS_AND_OWN_STAFF,
+    ownDivisionOnly: true,
+    status: 200,
+    call: async ({ reviewAt }) => ({ path: `${(await reviewAt('open')).submission}/draft`, body: { content: { narrative: '○実施した' } } }),
+  },
+  {
+    route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/items/:itemId/submit',
+    allowed: REVIEWERS_AND_OWN_STAFF,
+    ownDivisionOnly: true,
+    status: 200,
+    call: async ({ reviewAt }) => ({ path: `${(await reviewAt('drafted')).submission}/submit` }),
+  },
+  {
+    route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/items/:itemId/approve',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ reviewAt }) => ({ path: `${(await reviewAt('submitted')).submission}/approve`, body: {} }),
+  },
+  {
+    route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/items/:itemId/return',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ reviewAt }) => ({ path: `${(await reviewAt('submitted')).submission}/return`, body: { reason: '根拠を追記してください' } }),
+  },
+  {
+    route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/items/:itemId/reopen',
+    allowed: ['reviewer'],
+    status: 200,
+    call: async ({ reviewAt }) => ({ path: `${(await reviewAt('approved')).submission}/reopen`, body: { reason: '数値の訂正' } }),
+  },
   {
     route: 'POST /api/auth/login',
     allowed: 'public',
@@ -347,6 +446,11 @@ const endpoints: Endpoint[] = [
   },
 ];
 
+/** A working day some working days from today, as a stage deadline. */
+function workingDayAhead(days: number): string {
+  return addWorkingDays(japanDate(new Date()), days);
+}
+
 function expectedStatus(endpoint: Endpoint, caller: Caller): number {
   if (endpoint.allowed === 'public') return endpoint.status;
   if (caller === 'anonymous') return 401;
@@ -382,7 +486,31 @@ describe('authorization matrix', () => {
     const { planId } = await plans.plan();
     const itemId = await plans.item(planId, [divisionA]);
     await app.get(ProjectionsService).waitFor(await app.get(EventStore).headPosition());
+    const reviewStaff = await fixtures.user('department_staff', [divisionA]);
+    const reviewAt = async (state: ReviewState): Promise<ReviewAt> => {
+      const { planId: reviewPlan } = await plans.plan();
+      const reviewItem = await plans.item(reviewPlan, [divisionA]);
+      // A second item keeps the stage open once the first is approved (the last approval closes it).
+      await plans.item(reviewPlan, [divisionA]);
+      const base = `/api/reviews/${reviewPlan}/2021`;
+      const review = { base, planId: reviewPlan, itemId: reviewItem, submission: `${base}/stages/spring/items/${reviewItem}` };
+      const send = (command: object) => runAs(SYSTEM_ACTOR, () => app.get(CommandBus).execute(command));
+      const step = (command: ChangeSubmission['command']) => send(new ChangeSubmission(reviewPlan, 2021, 'spring', reviewItem, command));
+      await send(new ChangeReviewCycle(reviewPlan, 2021, { type: 'OpenReviewCycle' }));
+      if (state === 'cycle') return review;
+      await send(new ChangeReviewCycle(reviewPlan, 2021, { type: 'OpenStage', stage: 'spring', deadline: workingDayAhead(30) }));
+      await workflowSettled(app);
+      if (state === 'open') return review;
+      await step({ type: 'SaveDraft', by: reviewStaff, content: { actuals: [{ indicatorId: 'ind-1', value: 90 }], narrative: '○実施した', selfGrade: 'mostly_achieved' } });
+      if (state === 'drafted') return review;
+      await step({ type: 'SubmitForReview', by: reviewStaff });
+      if (state === 'approved') await step({ type: 'ApproveSubmission', by: 'another-reviewer' });
+      await workflowSettled(app);
+      return review;
+    };
     context = {
+      reviewAt,
+      review: await reviewAt('open'),
       fixtures,
       plans,
       planId,

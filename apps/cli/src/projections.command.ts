@@ -1,11 +1,11 @@
 import { EventStore, PostgresEventStore } from '@app/event-store';
-import { ProjectionRunner, itemsProjection } from '@app/projections';
+import { ProjectionRunner, itemsProjection, reviewsProjection } from '@app/projections';
 import { SingleBar } from 'cli-progress';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../server/src/database/migrations';
 
-const PROJECTIONS = [itemsProjection];
+const PROJECTIONS = [itemsProjection, reviewsProjection];
 
 /**
  * `projections status` and `projections rebuild NAME`: straight on the database,

@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { IdentityBootstrapModule, IdentityModule } from './identity/identity.module';
 import { PlanModule } from './plan/plan.module';
 import { ReadModule } from './read/read.module';
+import { ReviewModule } from './review/review.module';
 import { SeedModule } from './seed/seed.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { httpLogging } from './logging/logger';
@@ -55,6 +56,7 @@ export class AppModule {
         IdentityBootstrapModule.register({ dataDir: runtime.environment.DATA_DIR, demo: runtime.environment.DEMO }),
         PlanModule,
         ReadModule,
+        ReviewModule.register({ timerIntervalMs: runtime.environment.REVIEW_TIMER_INTERVAL_SECONDS * 1000 }),
         SeedModule.register({ loadOnStart: runtime.environment.SEED }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -4,3 +4,4 @@ export * from './migrations';
 export * from './items/items.projection';
 export * from './items/item-history';
 export * from './items/items.entities';
+export * from './reviews/reviews.projection';

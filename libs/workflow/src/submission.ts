@@ -32,7 +32,7 @@ export type SubmissionCommand =
   | { type: 'CreateTask'; planId: string; fiscalYear: number; stage: StageKind; itemId: string; divisionIds: string[] }
   | ({ type: 'SaveDraft'; content: SubmissionContent; by: string } & ItemContext)
   | ({ type: 'SubmitForReview'; by: string } & ItemContext)
-  | { type: 'ApproveSubmission'; by: string; grade?: Grade; reason?: string }
+  | { type: 'ApproveSubmission'; by: string; grade?: Grade; reason?: string; batchId?: string }
   | { type: 'ReturnSubmission'; by: string; reason: string }
   | { type: 'ReopenSubmission'; by: string; reason: string }
   | { type: 'MarkOverdue'; deadline: CalendarDate }
@@ -42,7 +42,7 @@ export type SubmissionEvent =
   | DomainEvent<'TaskCreated', { planId: string; fiscalYear: number; stage: StageKind; itemId: string; divisionIds: string[] }>
   | DomainEvent<'DraftSaved', { content: SubmissionContent; changedFields: string[]; by: string }>
   | DomainEvent<'SubmittedForReview', { content: SubmissionContent; by: string }>
-  | DomainEvent<'SubmissionApproved', { by: string; content: SubmissionContent; grade?: Grade; reason?: string }>
+  | DomainEvent<'SubmissionApproved', { by: string; content: SubmissionContent; grade?: Grade; reason?: string; batchId?: string }>
   | DomainEvent<'SubmissionReturned', { by: string; reason: string }>
   | DomainEvent<'SubmissionReopened', { by: string; reason: string }>
   | DomainEvent<'SubmissionOverdue', { deadline: CalendarDate }>
@@ -109,7 +109,13 @@ export const submissionDecider: Decider<SubmissionState, SubmissionCommand, Subm
         return [
           {
             type: 'SubmissionApproved',
-            data: { by: command.by, content: state.content, ...(command.grade ? { grade: command.grade } : {}), ...(reason ? { reason } : {}) },
+            data: {
+              by: command.by,
+              content: state.content,
+              ...(command.grade ? { grade: command.grade } : {}),
+              ...(reason ? { reason } : {}),
+              ...(command.batchId ? { batchId: command.batchId } : {}),
+            },
           },
         ];
       }

@@ -39,6 +39,16 @@ export const ACCESS_RULES = {
   'results.submit': { department_staff: 'own-divisions' },
   'evaluation.review': { reviewer: 'any' },
   'audit.read': { auditor: 'any', administrator: 'any' },
+  'review.read': {
+    administrator: 'any',
+    reviewer: 'any',
+    auditor: 'any',
+    management: 'any',
+    department_staff: 'any',
+  },
+  // Reviewers may correct a draft too, and then may not approve it (four-eyes).
+  'review.submit': { department_staff: 'own-divisions', reviewer: 'any' },
+  'review.manage': { reviewer: 'any' },
   'projections.read': { administrator: 'any', auditor: 'any' },
 } as const satisfies Record<string, Partial<Record<Role, Reach>>>;
 

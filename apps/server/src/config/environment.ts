@@ -21,6 +21,8 @@ export interface Environment {
   DEMO: boolean;
   /** The seed loaded on first start (a folder under seeds/, or a path), or "none". */
   SEED: string;
+  /** How often due deadline timers (reminders, overdue marks) are looked for. */
+  REVIEW_TIMER_INTERVAL_SECONDS: number;
 }
 
 const schema = Joi.object<Environment, true>({
@@ -41,6 +43,7 @@ const schema = Joi.object<Environment, true>({
   COOKIE_SECURE: Joi.boolean().truthy('1').falsy('0').default(Joi.ref('$production')),
   DEMO: Joi.boolean().truthy('1').falsy('0').default(false),
   SEED: Joi.string().default('ube'),
+  REVIEW_TIMER_INTERVAL_SECONDS: Joi.number().integer().min(1).max(86_400).default(60),
 }).unknown(true);
 
 export class ConfigurationError extends Error {

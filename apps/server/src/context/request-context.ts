@@ -10,6 +10,8 @@ export interface ActionContext {
   commandId?: string;
   /** Business time, when the fact happened before it is recorded (an import of past years). */
   occurredAt?: Date;
+  /** The event this action reacts to, when a process manager or timer acts. */
+  causationId?: string;
 }
 
 const storage = new AsyncLocalStorage<ActionContext>();

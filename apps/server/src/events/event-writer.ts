@@ -10,8 +10,6 @@ export const CURRENT_SCHEMA_VERSION = 1;
 export interface WriteOptions {
   /** The command's id: the Idempotency-Key, or a fresh one. */
   commandId?: string;
-  /** The event or command that caused this one, when not the command itself. */
-  causationId?: string;
 }
 
 /**
@@ -37,7 +35,7 @@ export class EventWriter {
     const metadata = {
       commandId,
       correlationId: context.correlationId(),
-      causationId: options.causationId ?? commandId,
+      causationId: context.causationId ?? commandId,
       actor: context.actor,
       occurredAt: (context.occurredAt ?? new Date()).toISOString(),
     };

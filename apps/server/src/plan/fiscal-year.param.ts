@@ -7,9 +7,12 @@ import type { Request } from 'express';
  * A decorator rather than a pipe: the global ValidationPipe would first turn
  * "R2" into NaN, since the parameter is declared a number.
  */
-export const FiscalYearParam = createParamDecorator((_data: unknown, context: ExecutionContext): number => {
-  const raw = String(context.switchToHttp().getRequest<Request>().params.fiscalYear);
-  const fiscalYear = parseFiscalYear(raw);
+export const FiscalYearParam = createParamDecorator((_data: unknown, context: ExecutionContext): number =>
+  fiscalYearOfPath(context.switchToHttp().getRequest<Request>()),
+);
+
+export function fiscalYearOfPath(request: Request): number {
+  const fiscalYear = parseFiscalYear(String(request.params.fiscalYear));
   if (fiscalYear === undefined) {
     const message = '年度は 2020、FY2020、R2、令和2年度 のように指定してください';
     throw new BadRequestException({
@@ -19,4 +22,4 @@ export const FiscalYearParam = createParamDecorator((_data: unknown, context: Ex
     });
   }
   return fiscalYear;
-});
+}

@@ -23,13 +23,13 @@ import {
 /** Ids a client may choose (the seed loader does, to stay idempotent); generated when omitted. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-const FiscalYearField = () => (target: object, key: string) => {
+export const FiscalYearField = () => (target: object, key: string) => {
   IsInt()(target, key);
   Min(1989)(target, key);
   Max(2200)(target, key);
 };
 
-const Text = (limit: number, { optional = false, minimum = 1 } = {}) => (target: object, key: string) => {
+export const Text = (limit: number, { optional = false, minimum = 1 } = {}) => (target: object, key: string) => {
   if (optional) IsOptional()(target, key);
   IsString()(target, key);
   MinLength(minimum)(target, key);

@@ -11,6 +11,6 @@ import { PlansController } from './plans.controller';
   imports: [CqrsModule],
   controllers: [PlansController, ItemsController],
   providers: [PlanReader, ItemReader, CommandInterceptor, ...planCommandHandlers],
-  exports: [ItemReader],
+  exports: [ItemReader, PlanReader],
 })
 export class PlanModule {}

@@ -1,0 +1,251 @@
+import { DomainError, IndicatorValue, ItemCommand, itemDecider, itemStreamId } from '@app/domain';
+import { EventStore, RecordedEvent } from '@app/event-store';
+import {
+  REVIEW_STAGES,
+  ReviewCycleEvent,
+  SubmissionEvent,
+  SubmissionState,
+  addWorkingDays,
+  endOfDay,
+  reviewCycleDecider,
+  startOfDay,
+  submissionDecider,
+} from '@app/workflow';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v5 as uuidv5 } from 'uuid';
+import { actionContext } from '../context/request-context';
+import { CommandExecutor, loadStream } from '../events/command-executor';
+import { ChangeItem } from '../plan/plan.commands';
+import { ChangeReviewCycle, ChangeSubmission, ReviewCycles } from './review.commands';
+
+const NAME = 'review-workflow';
+const COMMAND_NAMESPACE = '9d1f6f0e-2c5b-4a8e-b7e3-51c0a6d2e4f7';
+const RETRY_DELAY_MS = 1000;
+
+/**
+ * Reacts to the workflow's events as they are stored, from its checkpoint:
+ * opening a stage creates every item's task and the stage's timers; a spring
+ * submission, return, reopening and approval become the item's own evaluation
+ * commands, an autumn approval its next-year plan; the last approval closes the
+ * stage. Each command it sends has an id derived from the event it reacts to, so
+ * a redelivered event (a restart before the checkpoint moved) changes nothing.
+ */
+@Injectable()
+export class ReviewProcessManager implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ReviewWorkflow');
+  private stopped = false;
+  private closeSubscription?: () => Promise<void>;
+  private running?: Promise<void>;
+  private position = 0;
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly commands: CommandBus,
+    private readonly executor: CommandExecutor,
+    private readonly cycles: ReviewCycles,
+    @InjectDataSource() private readonly database: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.running = this.follow();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.closeSubscription?.();
+    await this.running;
+  }
+
+  /** Resolves once every event up to `position` has been reacted to. */
+  async waitFor(position: number): Promise<void> {
+    if (this.position >= position) return;
+    await new Promise<void>((resolve) => this.waiters.add({ position, resolve }));
+  }
+
+  private async follow(): Promise<void> {
+    const [row] = await this.database.query(`SELECT position FROM process_checkpoints WHERE name = $1`, [NAME]);
+    this.position = row ? Number(row.position) : 0;
+    while (!this.stopped) {
+      const subscription = this.eventStore.subscribe({ fromPosition: this.position + 1 });
+      this.closeSubscription = () => subscription.close();
+      try {
+        for await (const event of subscription) {
+          await this.react(event);
+          await this.database.query(
+            `INSERT INTO process_checkpoints (name, position) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+            [NAME, event.globalPosition],
+          );
+          this.position = event.globalPosition;
+          for (const waiter of this.waiters) {
+            if (waiter.position <= this.position) {
+              this.waiters.delete(waiter);
+              waiter.resolve();
+            }
+          }
+        }
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.warn(`reacting failed after position ${this.position}, retrying: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      }
+    }
+  }
+
+  private async react(event: RecordedEvent): Promise<void> {
+    if (event.streamId.startsWith('review-')) return this.onCycleEvent(event, event as unknown as ReviewCycleEvent);
+    if (event.streamId.startsWith('submission-')) return this.onSubmissionEvent(event, event as unknown as SubmissionEvent);
+  }
+
+  private async onCycleEvent(recorded: RecordedEvent, event: ReviewCycleEvent): Promise<void> {
+    const { state: cycle } = await loadStream(this.eventStore, recorded.streamId, reviewCycleDecider);
+    const { planId, fiscalYear } = cycle;
+    switch (event.type) {
+      case 'StageOpened': {
+        const { stage, itemIds, deadline, reminderWorkingDays } = event.data;
+        for (const itemId of itemIds) {
+          const { state: item } = await loadStream(this.eventStore, itemStreamId(itemId), itemDecider);
+          await this.send(recorded, itemId, new ChangeSubmission(planId, fiscalYear, stage, itemId, {
+            type: 'CreateTask',
+            planId,
+            fiscalYear,
+            stage,
+            itemId,
+            divisionIds: item.divisionIds,
+          }));
+        }
+        await this.schedule(planId, fiscalYear, stage, deadline, reminderWorkingDays);
+        return;
+      }
+      case 'DeadlineExtended':
+        await this.cancelTimers(planId, fiscalYear, event.data.stage, event.data.previousDeadline);
+        await this.schedule(planId, fiscalYear, event.data.stage, event.data.deadline, cycle.stages[event.data.stage].reminderWorkingDays ?? 0);
+        return;
+      case 'StageClosed':
+        await this.cancelTimers(planId, fiscalYear, event.data.stage);
+        return;
+    }
+  }
+
+  private async onSubmissionEvent(recorded: RecordedEvent, event: SubmissionEvent): Promise<void> {
+    const { state: submission } = await loadStream(this.eventStore, recorded.streamId, submissionDecider);
+    const { planId, fiscalYear, stage, itemId } = submission;
+    const definition = REVIEW_STAGES[stage];
+    const reportedYear = fiscalYear + definition.reportedYearOffset;
+    const toItem = (commands: Exclude<ItemCommand, { type: 'RegisterItem' }>[]) =>
+      this.sendToItem(recorded, itemId, commands);
+
+    if (stage === 'spring') {
+      switch (event.type) {
+        case 'SubmittedForReview': {
+          const content = event.data.content;
+          return toItem([
+            { type: 'SubmitActual', fiscalYear: reportedYear, actuals: values(content.actuals), narrative: String(content.narrative), evidenceLinks: [] },
+            { type: 'SubmitEvaluation', fiscalYear: reportedYear, grade: content.selfGrade as never, comment: '' },
+          ]);
+        }
+        case 'SubmissionReturned':
+          return toItem([{ type: 'ReturnEvaluation', fiscalYear: reportedYear, reason: event.data.reason }]);
+        case 'SubmissionReopened':
+          return toItem([{ type: 'ReopenEvaluation', fiscalYear: reportedYear, reason: event.data.reason }]);
+      }
+    }
+    if (event.type !== 'SubmissionApproved') return;
+    const { content, grade, reason } = event.data;
+    if (stage === 'spring') {
+      await toItem([
+        { type: 'ApproveEvaluation', fiscalYear: reportedYear, grade: (grade ?? content.selfGrade) as never, comment: '', ...(reason ? { reason } : {}) },
+      ]);
+    } else if (definition.plannedYearOffset !== undefined) {
+      await toItem([
+        {
+          type: 'SetNextYearPlan',
+          fiscalYear: fiscalYear + definition.plannedYearOffset,
+          planText: String(content.nextYearPlan),
+          nextTargets: values(content.nextYearTargets),
+        },
+      ]);
+    }
+    await this.completeStageIfDone(recorded, submission);
+  }
+
+  /** Approving the last item of an open stage closes it. */
+  private async completeStageIfDone(recorded: RecordedEvent, submission: SubmissionState): Promise<void> {
+    const { planId, fiscalYear, stage } = submission;
+    const { state: cycle } = await this.cycles.load(planId, fiscalYear);
+    if (cycle.stages[stage].status !== 'open') return;
+    if ((await this.cycles.unapproved(planId, fiscalYear, stage)).length > 0) return;
+    await this.send(recorded, 'close-stage', new ChangeReviewCycle(planId, fiscalYear, { type: 'CloseStage', stage }));
+  }
+
+  /** Several item commands appended together, under one id derived from the event. */
+  private async sendToItem(recorded: RecordedEvent, itemId: string, commands: Exclude<ItemCommand, { type: 'RegisterItem' }>[]): Promise<void> {
+    await this.inContextOf(recorded, 'item', async () => {
+      try {
+        await this.executor.execute(itemStreamId(itemId), itemDecider, commands);
+      } catch (error) {
+        this.refused(recorded, error);
+      }
+    });
+  }
+
+  private async send(recorded: RecordedEvent, key: string, command: object): Promise<void> {
+    await this.inContextOf(recorded, key, async () => {
+      try {
+        await this.commands.execute(command);
+      } catch (error) {
+        this.refused(recorded, error);
+      }
+    });
+  }
+
+  /** The reaction acts for whoever caused the event, under the event's correlation, caused by it. */
+  private inContextOf<T>(recorded: RecordedEvent, key: string, work: () => Promise<T>): Promise<T> {
+    return actionContext.run(
+      {
+        correlationId: () => recorded.metadata.correlationId,
+        actor: recorded.metadata.actor,
+        commandId: uuidv5(`${recorded.id}/${key}`, COMMAND_NAMESPACE),
+        causationId: recorded.id,
+      },
+      work,
+    );
+  }
+
+  /** A refusal by a decider will not change on retry: it is logged, and the reaction moves on. */
+  private refused(recorded: RecordedEvent, error: unknown): void {
+    if (!(error instanceof DomainError)) throw error;
+    this.logger.error(`reacting to ${recorded.type} at position ${recorded.globalPosition} was refused: ${error.rule} ${error.message}`);
+  }
+
+  private async schedule(planId: string, fiscalYear: number, stage: string, deadline: string, reminderWorkingDays: number): Promise<void> {
+    const timers = [
+      ...(reminderWorkingDays > 0 ? [{ kind: 'reminder', fireAt: startOfDay(addWorkingDays(deadline, -reminderWorkingDays)) }] : []),
+      { kind: 'overdue', fireAt: endOfDay(deadline) },
+    ];
+    for (const { kind, fireAt } of timers) {
+      await this.database.query(
+        `INSERT INTO review_timers (timer_id, plan_id, fiscal_year, stage, kind, deadline, fire_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (timer_id) DO NOTHING`,
+        [`${planId}/${fiscalYear}/${stage}/${kind}/${deadline}`, planId, fiscalYear, stage, kind, deadline, fireAt],
+      );
+    }
+  }
+
+  /** Timers of a superseded deadline, or of a closed stage, are marked done without firing. */
+  private async cancelTimers(planId: string, fiscalYear: number, stage: string, deadline?: string): Promise<void> {
+    await this.database.query(
+      `UPDATE review_timers SET fired_at = now()
+        WHERE plan_id = $1 AND fiscal_year = $2 AND stage = $3 AND fired_at IS NULL AND ($4::date IS NULL OR deadline = $4::date)`,
+      [planId, fiscalYear, stage, deadline ?? null],
+    );
+  }
+}
+
+function values(value: unknown): IndicatorValue[] {
+  return Array.isArray(value) ? (value as IndicatorValue[]) : [];
+}

@@ -1,0 +1,137 @@
+import { DomainError, itemDecider, itemStreamId } from '@app/domain';
+import { EventStore } from '@app/event-store';
+import {
+  ReviewCycleCommand,
+  StageKind,
+  SubmissionCommand,
+  japanDate,
+  requireOpen,
+  reviewCycleDecider,
+  reviewCycleStreamId,
+  submissionDecider,
+  submissionStreamId,
+} from '@app/workflow';
+import { Injectable } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandExecutor, CommandResult, loadStream } from '../events/command-executor';
+import { PlanReader } from '../plan/plan.commands';
+import { Clock } from './clock';
+import { ItemStatusReader } from './item-status-reader';
+
+/** A command on a plan's review cycle for one fiscal year (open it, open/extend/close a stage). */
+export class ChangeReviewCycle {
+  constructor(
+    readonly planId: string,
+    readonly fiscalYear: number,
+    readonly command:
+      | { type: 'OpenReviewCycle' }
+      | { type: 'OpenStage'; stage: StageKind; deadline: string; reminderWorkingDays?: number; itemIds?: string[] }
+      | { type: 'ExtendDeadline'; stage: StageKind; deadline: string; reason: string }
+      | { type: 'CloseStage'; stage: StageKind; reason?: string },
+    readonly ifMatch?: number,
+  ) {}
+}
+
+/** A command on one item's submission in one stage. */
+export class ChangeSubmission {
+  constructor(
+    readonly planId: string,
+    readonly fiscalYear: number,
+    readonly stage: StageKind,
+    readonly itemId: string,
+    readonly command:
+      | { type: 'SaveDraft'; content: Record<string, unknown>; by: string }
+      | { type: 'SubmitForReview'; by: string }
+      | Extract<SubmissionCommand, { type: 'ApproveSubmission' | 'ReturnSubmission' | 'ReopenSubmission' | 'MarkOverdue' | 'RecordReminder' | 'CreateTask' }>,
+    readonly ifMatch?: number,
+  ) {}
+}
+
+@Injectable()
+export class ReviewCycles {
+  constructor(private readonly eventStore: EventStore) {}
+
+  async load(planId: string, fiscalYear: number) {
+    return loadStream(this.eventStore, reviewCycleStreamId(planId, fiscalYear), reviewCycleDecider);
+  }
+
+  async submission(planId: string, fiscalYear: number, stage: StageKind, itemId: string) {
+    return loadStream(this.eventStore, submissionStreamId(planId, fiscalYear, stage, itemId), submissionDecider);
+  }
+
+  /** The items of a stage not yet approved. */
+  async unapproved(planId: string, fiscalYear: number, stage: StageKind): Promise<string[]> {
+    const { state } = await this.load(planId, fiscalYear);
+    const itemIds = state.stages[stage].itemIds ?? [];
+    const statuses = await Promise.all(itemIds.map(async (itemId) => (await this.submission(planId, fiscalYear, stage, itemId)).state.status));
+    return itemIds.filter((_, index) => statuses[index] !== 'approved');
+  }
+}
+
+@CommandHandler(ChangeReviewCycle)
+export class ChangeReviewCycleHandler implements ICommandHandler<ChangeReviewCycle, CommandResult> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly cycles: ReviewCycles,
+    private readonly items: ItemStatusReader,
+    private readonly plans: PlanReader,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute({ planId, fiscalYear, command, ifMatch }: ChangeReviewCycle): Promise<CommandResult> {
+    let decided: ReviewCycleCommand;
+    switch (command.type) {
+      case 'OpenReviewCycle':
+        if ((await this.plans.plan(planId)).status !== 'active') throw new DomainError('not_found', 'plan.not_found', '計画が見つかりません', 'planId');
+        decided = { type: 'OpenReviewCycle', planId, fiscalYear };
+        break;
+      case 'OpenStage': {
+        const active = await this.items.activeItemIds(planId);
+        const unknown = (command.itemIds ?? []).filter((itemId) => !active.includes(itemId));
+        if (unknown.length > 0) {
+          throw new DomainError('not_found', 'item.not_found', `計画にない、または廃止された個別項目です: ${unknown.join(', ')}`, 'itemIds');
+        }
+        decided = { ...command, itemIds: command.itemIds ?? active, today: japanDate(this.clock.now()) };
+        break;
+      }
+      case 'CloseStage':
+        decided = { ...command, unapprovedItems: (await this.cycles.unapproved(planId, fiscalYear, command.stage)).length };
+        break;
+      default:
+        decided = command;
+    }
+    return this.executor.execute(reviewCycleStreamId(planId, fiscalYear), reviewCycleDecider, decided, { expectedVersion: ifMatch });
+  }
+}
+
+@CommandHandler(ChangeSubmission)
+export class ChangeSubmissionHandler implements ICommandHandler<ChangeSubmission, CommandResult> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly cycles: ReviewCycles,
+    private readonly eventStore: EventStore,
+  ) {}
+
+  async execute({ planId, fiscalYear, stage, itemId, command, ifMatch }: ChangeSubmission): Promise<CommandResult> {
+    // Timers and the process manager also act after a stage has closed (late reminders are dropped there).
+    if (command.type !== 'CreateTask' && command.type !== 'MarkOverdue' && command.type !== 'RecordReminder') {
+      const { state } = await this.cycles.load(planId, fiscalYear);
+      if (state.status !== 'open') throw new DomainError('not_found', 'review_cycle.not_found', 'この年度のレビューは開始されていません');
+      requireOpen(state.stages[stage], stage);
+    }
+    const decided: SubmissionCommand =
+      command.type === 'SaveDraft' || command.type === 'SubmitForReview'
+        ? ({ ...command, indicatorIds: await this.indicatorIds(itemId) } as SubmissionCommand)
+        : command;
+    return this.executor.execute(submissionStreamId(planId, fiscalYear, stage, itemId), submissionDecider, decided, {
+      expectedVersion: ifMatch,
+    });
+  }
+
+  private async indicatorIds(itemId: string): Promise<string[]> {
+    const { state } = await loadStream(this.eventStore, itemStreamId(itemId), itemDecider);
+    return state.indicators.map((indicator) => indicator.indicatorId);
+  }
+}
+
+export const reviewCommandHandlers = [ChangeReviewCycleHandler, ChangeSubmissionHandler];
