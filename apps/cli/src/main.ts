@@ -22,7 +22,7 @@ import { DEFAULT_SEED, checkSeed, loadSeed, readSeed } from './seed.command';
 const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
 
   users list                                   利用者の一覧
-  users create --login ID --name 氏名 [--division 課ID] [--role 役割 [--divisions 課ID,...]]
+  users create --login ID --name 氏名 [--division 課ID] [--email アドレス] [--role 役割 [--divisions 課ID,...]]
                                                利用者を作成し、初期パスワードを表示します
   users grant  --login ID --role 役割 [--divisions 課ID,...]
   users revoke --login ID --role 役割
@@ -54,7 +54,7 @@ const commands: Record<string, (services: Services, options: Options, argument?:
   'users create': async ({ commands }, options) => {
     const password = randomBytes(15).toString('base64url');
     const grants = options.role ? [{ role: requireRole(options.role), divisionIds: list(options.divisions) }] : [];
-    await commands.execute(new RegisterUser(required(options, 'login'), required(options, 'name'), password, options.division, grants));
+    await commands.execute(new RegisterUser(required(options, 'login'), required(options, 'name'), password, options.division, grants, options.email));
     console.log(`利用者 ${options.login} を作成しました。初期パスワード: ${password}`);
     console.log('このパスワードは再表示されません。本人に伝え、初回ログイン後に変更してもらってください。');
   },
@@ -100,6 +100,7 @@ async function main(): Promise<number> {
       login: { type: 'string' },
       name: { type: 'string' },
       division: { type: 'string' },
+      email: { type: 'string' },
       divisions: { type: 'string' },
       role: { type: 'string' },
       help: { type: 'boolean', short: 'h' },

@@ -56,7 +56,10 @@ export class AppModule {
         IdentityBootstrapModule.register({ dataDir: runtime.environment.DATA_DIR, demo: runtime.environment.DEMO }),
         PlanModule,
         ReadModule,
-        ReviewModule.register({ timerIntervalMs: runtime.environment.REVIEW_TIMER_INTERVAL_SECONDS * 1000 }),
+        ReviewModule.register({
+          timerIntervalMs: runtime.environment.REVIEW_TIMER_INTERVAL_SECONDS * 1000,
+          mail: { smtpUrl: runtime.environment.SMTP_URL, from: runtime.environment.MAIL_FROM },
+        }),
         SeedModule.register({ loadOnStart: runtime.environment.SEED }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

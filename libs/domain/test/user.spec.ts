@@ -25,6 +25,15 @@ describe('user decider', () => {
 
     it.each(['', '   ', 'あ'.repeat(51)])('refuses the display name %p', (displayName) =>
       given([]).when({ type: 'RegisterUser', userId: 'tanaka', displayName }).thenRefuses('user.display_name_length'));
+
+    it('keeps the address the workflow mails to, and refuses one a mail server would not take', () => {
+      given([])
+        .when({ type: 'RegisterUser', userId: 'tanaka', displayName: '田中', email: 'tanaka@city.ube.example' })
+        .then([{ type: 'UserRegistered', data: { userId: 'tanaka', displayName: '田中', email: 'tanaka@city.ube.example' } }]);
+      for (const email of ['tanaka', 'tanaka@localhost', 'ta naka@city.example', `${'a'.repeat(250)}@x.jp`]) {
+        given([]).when({ type: 'RegisterUser', userId: 'tanaka', displayName: '田中', email }).thenRefuses('user.email_format', 'invalid');
+      }
+    });
   });
 
   describe('GrantRole', () => {

@@ -2,3 +2,4 @@ export * from './review-cycle';
 export * from './stages';
 export * from './submission';
 export * from './working-days';
+export * from './notifications';

@@ -13,6 +13,8 @@ export interface SubmissionState {
   fiscalYear: number;
   stage: StageKind;
   itemId: string;
+  /** The item's divisions when the task was created: whom the work is asked of. */
+  divisionIds: string[];
   content: SubmissionContent;
   submittedBy?: string;
   /** Everyone who saved this submission's content: none of them may approve it. */
@@ -63,6 +65,7 @@ export const submissionDecider: Decider<SubmissionState, SubmissionCommand, Subm
     fiscalYear: 0,
     stage: 'spring',
     itemId: '',
+    divisionIds: [],
     content: {},
     editors: [],
     overdueDeadlines: [],

@@ -23,6 +23,9 @@ export interface Environment {
   SEED: string;
   /** How often due deadline timers (reminders, overdue marks) are looked for. */
   REVIEW_TIMER_INTERVAL_SECONDS: number;
+  /** The mail server for the workflow's notifications; without it they are shown in the app only. */
+  SMTP_URL?: string;
+  MAIL_FROM: string;
 }
 
 const schema = Joi.object<Environment, true>({
@@ -44,6 +47,8 @@ const schema = Joi.object<Environment, true>({
   DEMO: Joi.boolean().truthy('1').falsy('0').default(false),
   SEED: Joi.string().default('ube'),
   REVIEW_TIMER_INTERVAL_SECONDS: Joi.number().integer().min(1).max(86_400).default(60),
+  SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),
+  MAIL_FROM: Joi.string().default('reform-ledger <no-reply@localhost>'),
 }).unknown(true);
 
 export class ConfigurationError extends Error {

@@ -27,6 +27,7 @@ export class RegisterUser {
     readonly password: string,
     readonly divisionId?: string,
     readonly roles: RoleGrant[] = [],
+    readonly email?: string,
   ) {}
 }
 
@@ -109,7 +110,7 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUser, Comman
     // The user's stream is created with 'no_stream', so a login id can be registered only once;
     // the password is stored after that, never over another person's.
     const result = await this.executor.execute(userStreamId(command.userId), userDecider, [
-      { type: 'RegisterUser', userId: command.userId, displayName: command.displayName, divisionId: command.divisionId },
+      { type: 'RegisterUser', userId: command.userId, displayName: command.displayName, divisionId: command.divisionId, email: command.email },
       ...command.roles.map(grantCommand),
     ]);
     await this.credentials.setPassword(command.userId, command.password);

@@ -1,4 +1,4 @@
-import { LOGIN_ID_PATTERN, ROLES, Role } from '@app/domain';
+import { EMAIL_PATTERN, LOGIN_ID_PATTERN, ROLES, Role } from '@app/domain';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -9,6 +9,7 @@ import {
   IsString,
   Length,
   Matches,
+  MaxLength,
   Max,
   Min,
   ValidateNested,
@@ -39,6 +40,12 @@ export class CreateUserDto {
   @IsOptional()
   @IsString()
   divisionId?: string;
+
+  /** 通知の送り先（任意） */
+  @IsOptional()
+  @Matches(EMAIL_PATTERN)
+  @MaxLength(254)
+  email?: string;
 
   @IsString()
   @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)

@@ -5,6 +5,7 @@ export interface UserResponse {
   userId: string;
   displayName: string;
   divisionId?: string;
+  email?: string;
   status: UserState['status'];
   roles: Array<{ role: Role; label: string; divisionIds: string[] }>;
   version?: number;
@@ -15,6 +16,7 @@ export function toUserResponse(user: UserState | UserView): UserResponse {
     userId: user.userId,
     displayName: user.displayName,
     ...(user.divisionId ? { divisionId: user.divisionId } : {}),
+    ...(user.email ? { email: user.email } : {}),
     status: user.status,
     roles: (Object.entries(user.roles) as Array<[Role, string[]]>).map(([role, divisionIds]) => ({
       role,

@@ -44,7 +44,7 @@ export class UsersController {
   @Allow('users.manage')
   async create(@Body() body: CreateUserDto) {
     const result = await this.commands.execute(
-      new RegisterUser(body.loginId, body.displayName, body.password, body.divisionId, body.roles ?? []),
+      new RegisterUser(body.loginId, body.displayName, body.password, body.divisionId, body.roles ?? [], body.email),
     );
     return { userId: body.loginId, ...result };
   }

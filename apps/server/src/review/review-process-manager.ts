@@ -19,11 +19,11 @@ import { v5 as uuidv5 } from 'uuid';
 import { actionContext } from '../context/request-context';
 import { CommandExecutor, loadStream } from '../events/command-executor';
 import { ChangeItem } from '../plan/plan.commands';
+import { CheckpointedFollower } from './checkpointed-follower';
 import { ChangeReviewCycle, ChangeSubmission, ReviewCycles } from './review.commands';
 
 const NAME = 'review-workflow';
 const COMMAND_NAMESPACE = '9d1f6f0e-2c5b-4a8e-b7e3-51c0a6d2e4f7';
-const RETRY_DELAY_MS = 1000;
 
 /**
  * Reacts to the workflow's events as they are stored, from its checkpoint:
@@ -36,64 +36,29 @@ const RETRY_DELAY_MS = 1000;
 @Injectable()
 export class ReviewProcessManager implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ReviewWorkflow');
-  private stopped = false;
-  private closeSubscription?: () => Promise<void>;
-  private running?: Promise<void>;
-  private position = 0;
-  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  private readonly follower: CheckpointedFollower;
 
   constructor(
     private readonly eventStore: EventStore,
+    @InjectDataSource() private readonly database: DataSource,
     private readonly commands: CommandBus,
     private readonly executor: CommandExecutor,
     private readonly cycles: ReviewCycles,
-    @InjectDataSource() private readonly database: DataSource,
-  ) {}
+  ) {
+    this.follower = new CheckpointedFollower(NAME, eventStore, database, (event) => this.react(event), this.logger);
+  }
 
   onApplicationBootstrap(): void {
-    this.running = this.follow();
+    this.follower.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.closeSubscription?.();
-    await this.running;
+    await this.follower.stop();
   }
 
   /** Resolves once every event up to `position` has been reacted to. */
-  async waitFor(position: number): Promise<void> {
-    if (this.position >= position) return;
-    await new Promise<void>((resolve) => this.waiters.add({ position, resolve }));
-  }
-
-  private async follow(): Promise<void> {
-    const [row] = await this.database.query(`SELECT position FROM process_checkpoints WHERE name = $1`, [NAME]);
-    this.position = row ? Number(row.position) : 0;
-    while (!this.stopped) {
-      const subscription = this.eventStore.subscribe({ fromPosition: this.position + 1 });
-      this.closeSubscription = () => subscription.close();
-      try {
-        for await (const event of subscription) {
-          await this.react(event);
-          await this.database.query(
-            `INSERT INTO process_checkpoints (name, position) VALUES ($1, $2)
-             ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-            [NAME, event.globalPosition],
-          );
-          this.position = event.globalPosition;
-          for (const waiter of this.waiters) {
-            if (waiter.position <= this.position) {
-              this.waiters.delete(waiter);
-              waiter.resolve();
-            }
-          }
-        }
-      } catch (error) {
-        if (this.stopped) return;
-        this.logger.warn(`reacting failed after position ${this.position}, retrying: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-      }
-    }
+  waitFor(position: number): Promise<void> {
+    return this.follower.waitFor(position);
   }
 
   private async react(event: RecordedEvent): Promise<void> {

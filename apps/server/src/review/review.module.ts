@@ -7,14 +7,15 @@ import { Clock, SystemClock } from './clock';
 import { ItemStatusReader } from './item-status-reader';
 import { ReviewProcessManager } from './review-process-manager';
 import { ReviewReader } from './review-reader';
+import { MAIL_SETTINGS, MailSettings, NotificationMailer } from './notification-mailer';
 import { REVIEW_TIMER_INTERVAL, ReviewTimers } from './review-timers';
 import { ReviewCycles, reviewCommandHandlers } from './review.commands';
 import { ReviewsController } from './reviews.controller';
 
-/** The review workflow: cycles and stages, submissions, the process manager, deadline timers and inboxes. */
+/** The review workflow: cycles and stages, submissions, the process manager, deadline timers, inboxes and mail. */
 @Module({})
 export class ReviewModule {
-  static register(options: { timerIntervalMs: number }): DynamicModule {
+  static register(options: { timerIntervalMs: number; mail: MailSettings }): DynamicModule {
     return {
       module: ReviewModule,
       imports: [CqrsModule, PlanModule, ReadModule],
@@ -22,6 +23,8 @@ export class ReviewModule {
       providers: [
         { provide: Clock, useClass: SystemClock },
         { provide: REVIEW_TIMER_INTERVAL, useValue: options.timerIntervalMs },
+        { provide: MAIL_SETTINGS, useValue: options.mail },
+        NotificationMailer,
         ReviewCycles,
         ItemStatusReader,
         ReviewReader,

@@ -2,9 +2,11 @@ import { Decider, DomainError, DomainEvent } from '../decider';
 import { DIVISION_SCOPED_ROLES, Role } from './roles';
 
 export const LOGIN_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{2,31}$/;
+/** An address a mail server will take: one @, no spaces, a dotted domain; at most 254 characters. */
+export const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
 
 export type UserCommand =
-  | { type: 'RegisterUser'; userId: string; displayName: string; divisionId?: string }
+  | { type: 'RegisterUser'; userId: string; displayName: string; divisionId?: string; email?: string }
   | { type: 'GrantRole'; role: Role; divisionIds: string[] }
   | { type: 'RevokeRole'; role: Role }
   | { type: 'DisableUser'; reason: string }
@@ -12,7 +14,7 @@ export type UserCommand =
   | { type: 'RecordPasswordChange'; changedBy: 'self' | 'administrator' };
 
 export type UserEvent =
-  | DomainEvent<'UserRegistered', { userId: string; displayName: string; divisionId?: string }>
+  | DomainEvent<'UserRegistered', { userId: string; displayName: string; divisionId?: string; email?: string }>
   | DomainEvent<'RoleGranted', { role: Role; divisionIds: string[] }>
   | DomainEvent<'RoleRevoked', { role: Role }>
   | DomainEvent<'UserDisabled', { reason: string }>
@@ -26,6 +28,8 @@ export interface UserState {
   displayName: string;
   /** The division the person belongs to (所属), if any. */
   divisionId?: string;
+  /** Where the workflow's notifications are mailed, if anywhere. */
+  email?: string;
   /** Each role held, with the divisions it covers (empty: city-wide). */
   roles: Partial<Record<Role, string[]>>;
 }
@@ -52,6 +56,9 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         );
       }
       requireText(command.displayName, MAX_NAME, 'displayName', 'user.display_name_length');
+      if (command.email !== undefined && (!EMAIL_PATTERN.test(command.email) || command.email.length > 254)) {
+        throw new DomainError('invalid', 'user.email_format', 'メールアドレスの形式が正しくありません', 'email');
+      }
       return [
         {
           type: 'UserRegistered',
@@ -59,6 +66,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
             userId: command.userId,
             displayName: command.displayName.trim(),
             ...(command.divisionId ? { divisionId: command.divisionId } : {}),
+            ...(command.email ? { email: command.email } : {}),
           },
         },
       ];

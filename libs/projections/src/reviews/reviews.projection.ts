@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@app/event-store';
-import { REVIEW_STAGES, ReviewCycleEvent, SubmissionEvent } from '@app/workflow';
+import { ReviewCycleEvent, StageKind, SubmissionEvent, notificationMessage } from '@app/workflow';
 import { Projection, Sql, TableNames } from '../projection';
 
 export type ReviewTable = 'review_stages' | 'review_tasks' | 'review_notifications';
@@ -99,14 +99,6 @@ async function applyCycleEvent(sql: Sql, t: TableNames<ReviewTable>, planId: str
   }
 }
 
-const NOTIFICATIONS: Partial<Record<SubmissionEvent['type'], (event: SubmissionEvent) => string>> = {
-  TaskCreated: () => '提出の依頼があります',
-  ReminderSent: (event) => `提出期限（${(event.data as { deadline: string }).deadline}）が近づいています`,
-  SubmissionReturned: (event) => `差し戻されました: ${(event.data as { reason: string }).reason}`,
-  SubmissionOverdue: (event) => `提出期限（${(event.data as { deadline: string }).deadline}）を過ぎています`,
-  SubmissionApproved: () => '承認されました',
-};
-
 async function applySubmissionEvent(sql: Sql, t: TableNames<ReviewTable>, recorded: RecordedEvent, event: SubmissionEvent) {
   const common = [recorded.streamId, recorded.streamVersion, recorded.recordedAt, recorded.metadata.actor.userId];
   switch (event.type) {
@@ -137,13 +129,13 @@ async function applySubmissionEvent(sql: Sql, t: TableNames<ReviewTable>, record
       await update(sql, t, common, `status = status`);
       break;
   }
-  const message = NOTIFICATIONS[event.type];
+  const [task] = await sql.query<{ stage: StageKind }>(`SELECT stage FROM ${t.review_tasks} WHERE stream_id = $1`, [recorded.streamId]);
+  const message = task && notificationMessage(task.stage, event);
   if (message) {
-    const [task] = await sql.query<{ stage: keyof typeof REVIEW_STAGES }>(`SELECT stage FROM ${t.review_tasks} WHERE stream_id = $1`, [recorded.streamId]);
     await sql.query(
       `INSERT INTO ${t.review_notifications} (event_id, global_position, division_ids, plan_id, fiscal_year, stage, item_id, kind, message, created_at)
        SELECT $1, $2, division_ids, plan_id, fiscal_year, stage, item_id, $3, $4, $5 FROM ${t.review_tasks} WHERE stream_id = $6`,
-      [recorded.id, recorded.globalPosition, event.type, `${REVIEW_STAGES[task.stage].label}: ${message(event)}`, recorded.recordedAt, recorded.streamId],
+      [recorded.id, recorded.globalPosition, event.type, message, recorded.recordedAt, recorded.streamId],
     );
   }
 }

@@ -24,9 +24,18 @@ export class CreateReviewTables1764000000000 implements MigrationInterface {
         fired_at     timestamptz
       )`);
     await queryRunner.query(`CREATE INDEX review_timers_due ON review_timers (fire_at) WHERE fired_at IS NULL`);
+    // Mails sent per notification event and recipient: a redelivered event mails no one twice.
+    await queryRunner.query(`
+      CREATE TABLE sent_notifications (
+        event_id   uuid NOT NULL,
+        recipient  text NOT NULL,
+        sent_at    timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (event_id, recipient)
+      )`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE sent_notifications`);
     await queryRunner.query(`DROP TABLE review_timers`);
     await queryRunner.query(`DROP TABLE process_checkpoints`);
   }

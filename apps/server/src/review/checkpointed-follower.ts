@@ -1,0 +1,78 @@
+import { EventStore, RecordedEvent } from '@app/event-store';
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+const RETRY_DELAY_MS = 1000;
+
+/**
+ * Follows the store from a named checkpoint, reacting to each event before
+ * moving the checkpoint past it: a crash between the two redelivers the event,
+ * so reactions must be idempotent. A reaction that throws is retried, never
+ * skipped.
+ */
+export class CheckpointedFollower {
+  private stopped = false;
+  private closeSubscription?: () => Promise<void>;
+  private running?: Promise<void>;
+  private position = 0;
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+
+  constructor(
+    private readonly name: string,
+    private readonly eventStore: EventStore,
+    private readonly database: DataSource,
+    private readonly react: (event: RecordedEvent) => Promise<void>,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.running ??= this.follow();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.closeSubscription?.();
+    await this.running;
+  }
+
+  /** Resolves once every event up to `position` has been reacted to. */
+  async waitFor(position: number): Promise<void> {
+    if (this.position >= position) return;
+    await new Promise<void>((resolve) => this.waiters.add({ position, resolve }));
+  }
+
+  private async follow(): Promise<void> {
+    const [row] = await this.database.query(`SELECT position FROM process_checkpoints WHERE name = $1`, [this.name]);
+    // Waiters for positions already reacted to before a restart are answered now, not at the next event.
+    this.advanceTo(row ? Number(row.position) : 0);
+    while (!this.stopped) {
+      const subscription = this.eventStore.subscribe({ fromPosition: this.position + 1 });
+      this.closeSubscription = () => subscription.close();
+      try {
+        for await (const event of subscription) {
+          await this.react(event);
+          await this.database.query(
+            `INSERT INTO process_checkpoints (name, position) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+            [this.name, event.globalPosition],
+          );
+          this.advanceTo(event.globalPosition);
+        }
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.warn(`reacting failed after position ${this.position}, retrying: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      }
+    }
+  }
+
+  private advanceTo(position: number): void {
+    this.position = position;
+    for (const waiter of this.waiters) {
+      if (waiter.position <= position) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+}
