@@ -2,8 +2,10 @@ import { EventStore } from '@app/event-store';
 import { INestApplication } from '@nestjs/common';
 import fc from 'fast-check';
 import request from 'supertest';
+import { addWorkingDays, japanDate } from '@app/workflow';
 import { IdentityFixtures } from './support/identity-fixtures';
 import { PlanFixtures } from './support/plan-fixtures';
+import { workflowSettled } from './support/review-fixtures';
 import { createTestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -41,6 +43,12 @@ const endpoints: CommandEndpoint[] = [
   { method: 'post', path: (item) => `/api/items/${item}/years/2020/reopen`, who: 'reviewer', valid: { reason: '理由' } },
   { method: 'put', path: (item) => `/api/items/${item}/years/2021/plan`, who: 'staff', valid: { planText: '計画', nextTargets: [{ indicatorId: 'ind-1', value: 20 }] } },
   { method: 'post', path: (item) => `/api/items/${item}/retirement`, who: 'admin', valid: { reason: '統合' } },
+  {
+    method: 'put',
+    path: (item, plan = PLAN) => `/api/reviews/${plan}/2021/stages/spring/items/${item}/draft`,
+    who: 'staff',
+    valid: { content: { actuals: [{ indicatorId: 'ind-1', value: 5 }], narrative: '実施', selfGrade: 'achieved' } },
+  },
 ];
 let PLAN = '';
 
@@ -99,6 +107,12 @@ describe('command endpoints under random input', () => {
     // One item per endpoint, each at a stage where its valid body would succeed.
     const stageOf = (index: number) => (index === 9 ? 'reported' : index === 10 || index === 11 ? 'submitted' : index === 12 ? 'approved' : 'registered');
     items = await Promise.all(endpoints.map((_, index) => plans.item(PLAN, [division], stageOf(index))));
+    // The draft endpoint's item is asked for in an open spring stage.
+    const reviews = (path: string, body: object) =>
+      request(app.getHttpServer()).post(path).auth(tokens.reviewer, { type: 'bearer' }).send(body).expect((response) => expect(response.status).toBeLessThan(300));
+    await reviews('/api/reviews', { planId: PLAN, fiscalYear: 2021 });
+    await reviews(`/api/reviews/${PLAN}/2021/stages/spring/open`, { deadline: addWorkingDays(japanDate(new Date()), 30), itemIds: [items.at(-1)] });
+    await workflowSettled(app);
   }, 120_000);
   afterAll(async () => {
     await app?.close();
