@@ -55,7 +55,7 @@ describe('the review workflow\'s rules', () => {
     const plans = new PlanFixtures(app);
     ({ planId } = await plans.plan());
     items = [];
-    for (let index = 0; index < 5; index++) items.push(await plans.item(planId, [division]));
+    for (let index = 0; index < 6; index++) items.push(await plans.item(planId, [division]));
     await as(tokens.reviewer).post('/api/reviews', { planId, fiscalYear: 2021 }).expect(201);
     // 2021-05-31 is a Monday; three working days before it is Wednesday 26 May.
     await as(tokens.reviewer).post(`/api/reviews/${planId}/2021/stages/spring/open`, { deadline: '2021-05-31', reminderWorkingDays: 3 }).expect(200);
@@ -77,6 +77,18 @@ describe('the review workflow\'s rules', () => {
     expect(refused.body).toMatchObject({ status: 403, rule: 'review.four_eyes' });
     await as(tokens.reviewer2).post(`${submission(items[0])}/approve`, {}).expect(200);
     await as(tokens.staff).put(`${submission(items[0])}/draft`, { content: { narrative: '○変更' } }).expect(409);
+  });
+
+  it('refuses an approval the item would refuse — another grade than the rule\'s without a reason — and takes it with one', async () => {
+    // The report is 95 against a target of 100: the rule says 概ね達成.
+    await report(items[5]);
+    const refused = await as(tokens.reviewer).post(`${submission(items[5])}/approve`, { grade: 'achieved' }).expect(422);
+    expect(refused.body).toMatchObject({ rule: 'evaluation.override_reason_required', errors: [expect.objectContaining({ field: 'reason' })] });
+    expect(await streamTypes(items[5])).not.toContain('SubmissionApproved');
+    await as(tokens.reviewer).post(`${submission(items[5])}/approve`, { grade: 'achieved', reason: '年度途中の制度変更を考慮' }).expect(200);
+    const settled = await workflowSettled(app);
+    const status = await as(tokens.reviewer).get(`/api/items/${items[5]}/status?minPosition=${settled}`).expect(200);
+    expect(status.body.years.find((row: { fiscalYear: number }) => row.fiscalYear === 2020)).toMatchObject({ approvedGrade: 'achieved', computedGrade: 'mostly_achieved' });
   });
 
   it('lets one of two reviewers deciding the same submission at once win; the other gets 409', async () => {

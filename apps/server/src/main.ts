@@ -32,7 +32,7 @@ async function bootstrap(): Promise<void> {
       { bufferLogs: true },
     );
     app.useLogger(app.get(NestPinoLogger));
-    configureApp(app);
+    configureApp(app, { webDir: environment.WEB_DIR });
     await app.listen(environment.PORT, environment.HOST);
     logger.info(`reform-ledger listening on http://${environment.HOST}:${environment.PORT} (GET /health)`);
 

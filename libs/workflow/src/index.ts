@@ -3,3 +3,4 @@ export * from './stages';
 export * from './submission';
 export * from './working-days';
 export * from './notifications';
+export * from './item-commands';

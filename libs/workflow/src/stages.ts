@@ -12,6 +12,8 @@ export interface StageField {
   required: boolean;
   /** The length rule of a text field. */
   textKind?: TextKind;
+  /** Indicator values: the fiscal year they are for, relative to the cycle's year. */
+  fiscalYearOffset?: number;
 }
 
 export interface StageDefinition {
@@ -24,15 +26,16 @@ export interface StageDefinition {
 }
 
 /**
- * What each review stage asks for: configuration, read by the deciders and the
- * process manager alike, so changing a stage's fields is a change of this data.
+ * What each review stage asks for: configuration, read by the deciders, the
+ * process manager and the web UI's forms alike, so changing a stage's fields is
+ * a change of this data.
  */
 export const REVIEW_STAGES: Record<StageKind, StageDefinition> = {
   spring: {
     label: 'スプリングレビュー',
     reportedYearOffset: -1,
     fields: [
-      { key: 'actuals', label: '前年度の実績値', kind: 'indicator_values', required: true },
+      { key: 'actuals', label: '前年度の実績値', kind: 'indicator_values', required: true, fiscalYearOffset: -1 },
       { key: 'narrative', label: '前年度の取組実績', kind: 'text', required: true, textKind: 'narrative' },
       { key: 'selfGrade', label: '自己評価', kind: 'grade', required: true },
     ],
@@ -44,7 +47,7 @@ export const REVIEW_STAGES: Record<StageKind, StageDefinition> = {
     fields: [
       { key: 'progress', label: '今年度の進捗', kind: 'text', required: true, textKind: 'narrative' },
       { key: 'nextYearPlan', label: '翌年度の取組', kind: 'text', required: true, textKind: 'planText' },
-      { key: 'nextYearTargets', label: '翌年度の目標値', kind: 'indicator_values', required: false },
+      { key: 'nextYearTargets', label: '翌年度の目標値', kind: 'indicator_values', required: false, fiscalYearOffset: 1 },
     ],
   },
 };

@@ -19,6 +19,8 @@ export interface Environment {
   COOKIE_SECURE: boolean;
   /** Seed one user per role for trying the product (also `npm start -- --demo`). */
   DEMO: boolean;
+  /** The web UI's production build, served under "/". */
+  WEB_DIR: string;
   /** The seed loaded on first start (a folder under seeds/, or a path), or "none". */
   SEED: string;
   /** How often due deadline timers (reminders, overdue marks) are looked for. */
@@ -46,6 +48,7 @@ const schema = Joi.object<Environment, true>({
   COOKIE_SECURE: Joi.boolean().truthy('1').falsy('0').default(Joi.ref('$production')),
   DEMO: Joi.boolean().truthy('1').falsy('0').default(false),
   SEED: Joi.string().default('ube'),
+  WEB_DIR: Joi.string().default('apps/web/dist'),
   REVIEW_TIMER_INTERVAL_SECONDS: Joi.number().integer().min(1).max(86_400).default(60),
   SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),
   MAIL_FROM: Joi.string().default('reform-ledger <no-reply@localhost>'),

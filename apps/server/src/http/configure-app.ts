@@ -1,7 +1,9 @@
-import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, INestApplication, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
-import type { NextFunction, Request, Response } from 'express';
+import express, { NextFunction, Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import { actionContext } from '../context/request-context';
@@ -13,8 +15,15 @@ export interface FieldProblem {
 }
 
 /** What every instance of the HTTP app gets, in the server and in tests alike. */
-export function configureApp(app: INestApplication): void {
+export function configureApp(app: INestApplication, options: { webDir?: string } = {}): void {
   app.use(helmet());
+  // API answers are read models of the moment: a browser must not reuse one (a 304 on an
+  // unchanged ETag would hide counts that moved while the version did not).
+  app.use('/api', (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('cache-control', 'no-store');
+    next();
+  });
+  if (options.webDir) serveWebUi(app, options.webDir);
   app.use(cookieParser());
   // Opens the action context that the access guard fills with the actor and the
   // event writer reads; the correlation id is the request id pino-http assigns.
@@ -38,6 +47,26 @@ export function configureApp(app: INestApplication): void {
       },
     }),
   );
+}
+
+/**
+ * The web UI's production build under "/": its files, and its index.html for any
+ * other page path, so that a reload of /inbox lands in the app. /api and /health stay the API's.
+ */
+function serveWebUi(app: INestApplication, directory: string): void {
+  const webDir = resolve(directory);
+  const index = join(webDir, 'index.html');
+  if (!existsSync(index)) {
+    new Logger('WebUi').warn(`画面のビルド（${index}）がないため、画面は配信しません。npm run build:web で作れます`);
+    return;
+  }
+  app.use(express.static(webDir, { index: false, maxAge: '1h' }));
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    const isPage = request.method === 'GET' && !/^\/(api|health)(\/|$)/.test(request.path) && request.accepts('html');
+    if (!isPage) return next();
+    response.setHeader('cache-control', 'no-cache');
+    response.sendFile(index);
+  });
 }
 
 /** The OpenAPI description of every endpoint, at /api/docs (and /api/docs-json). */

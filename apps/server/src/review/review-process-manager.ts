@@ -1,12 +1,12 @@
-import { DomainError, IndicatorValue, ItemCommand, itemDecider, itemStreamId } from '@app/domain';
+import { DomainError, ItemCommand, itemDecider, itemStreamId } from '@app/domain';
 import { EventStore, RecordedEvent } from '@app/event-store';
 import {
-  REVIEW_STAGES,
   ReviewCycleEvent,
   SubmissionEvent,
   SubmissionState,
   addWorkingDays,
   endOfDay,
+  itemCommandsFor,
   reviewCycleDecider,
   startOfDay,
   submissionDecider,
@@ -98,44 +98,9 @@ export class ReviewProcessManager implements OnApplicationBootstrap, OnApplicati
 
   private async onSubmissionEvent(recorded: RecordedEvent, event: SubmissionEvent): Promise<void> {
     const { state: submission } = await loadStream(this.eventStore, recorded.streamId, submissionDecider);
-    const { planId, fiscalYear, stage, itemId } = submission;
-    const definition = REVIEW_STAGES[stage];
-    const reportedYear = fiscalYear + definition.reportedYearOffset;
-    const toItem = (commands: Exclude<ItemCommand, { type: 'RegisterItem' }>[]) =>
-      this.sendToItem(recorded, itemId, commands);
-
-    if (stage === 'spring') {
-      switch (event.type) {
-        case 'SubmittedForReview': {
-          const content = event.data.content;
-          return toItem([
-            { type: 'SubmitActual', fiscalYear: reportedYear, actuals: values(content.actuals), narrative: String(content.narrative), evidenceLinks: [] },
-            { type: 'SubmitEvaluation', fiscalYear: reportedYear, grade: content.selfGrade as never, comment: '' },
-          ]);
-        }
-        case 'SubmissionReturned':
-          return toItem([{ type: 'ReturnEvaluation', fiscalYear: reportedYear, reason: event.data.reason }]);
-        case 'SubmissionReopened':
-          return toItem([{ type: 'ReopenEvaluation', fiscalYear: reportedYear, reason: event.data.reason }]);
-      }
-    }
-    if (event.type !== 'SubmissionApproved') return;
-    const { content, grade, reason } = event.data;
-    if (stage === 'spring') {
-      await toItem([
-        { type: 'ApproveEvaluation', fiscalYear: reportedYear, grade: (grade ?? content.selfGrade) as never, comment: '', ...(reason ? { reason } : {}) },
-      ]);
-    } else if (definition.plannedYearOffset !== undefined) {
-      await toItem([
-        {
-          type: 'SetNextYearPlan',
-          fiscalYear: fiscalYear + definition.plannedYearOffset,
-          planText: String(content.nextYearPlan),
-          nextTargets: values(content.nextYearTargets),
-        },
-      ]);
-    }
-    await this.completeStageIfDone(recorded, submission);
+    const commands = itemCommandsFor(submission, event);
+    if (commands.length > 0) await this.sendToItem(recorded, submission.itemId, commands);
+    if (event.type === 'SubmissionApproved') await this.completeStageIfDone(recorded, submission);
   }
 
   /** Approving the last item of an open stage closes it. */
@@ -211,6 +176,3 @@ export class ReviewProcessManager implements OnApplicationBootstrap, OnApplicati
   }
 }
 
-function values(value: unknown): IndicatorValue[] {
-  return Array.isArray(value) ? (value as IndicatorValue[]) : [];
-}

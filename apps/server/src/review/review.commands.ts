@@ -1,9 +1,11 @@
-import { DomainError, itemDecider, itemStreamId } from '@app/domain';
+import { DomainError, itemDecider, itemStreamId, yearOf } from '@app/domain';
 import { EventStore } from '@app/event-store';
 import {
+  REVIEW_STAGES,
   ReviewCycleCommand,
   StageKind,
   SubmissionCommand,
+  itemCommandsFor,
   japanDate,
   requireOpen,
   reviewCycleDecider,
@@ -123,9 +125,30 @@ export class ChangeSubmissionHandler implements ICommandHandler<ChangeSubmission
       command.type === 'SaveDraft' || command.type === 'SubmitForReview'
         ? ({ ...command, indicatorIds: await this.indicatorIds(itemId) } as SubmissionCommand)
         : command;
+    if (decided.type === 'ApproveSubmission') await this.requireItemAccepts(planId, fiscalYear, stage, itemId, decided);
     return this.executor.execute(submissionStreamId(planId, fiscalYear, stage, itemId), submissionDecider, decided, {
       expectedVersion: ifMatch,
     });
+  }
+
+  /**
+   * An approval the item would refuse (a grade other than the rule's without a
+   * reason, a year locked or outside the plan) is refused here, with the item's
+   * rule, before anything is written: the process manager could not apply it later.
+   */
+  private async requireItemAccepts(planId: string, fiscalYear: number, stage: StageKind, itemId: string, command: SubmissionCommand): Promise<void> {
+    const { state: submission } = await this.cycles.submission(planId, fiscalYear, stage, itemId);
+    const approval = submissionDecider.decide(command, submission);
+    let { state: item } = await loadStream(this.eventStore, itemStreamId(itemId), itemDecider);
+    const apply = (commands: ReturnType<typeof itemCommandsFor>) => {
+      for (const itemCommand of commands) item = itemDecider.decide(itemCommand, item).reduce(itemDecider.evolve, item);
+    };
+    // The process manager may not have applied the submission to the item yet.
+    const reportedYear = fiscalYear + REVIEW_STAGES[stage].reportedYearOffset;
+    if (!['submitted', 'reopened'].includes(yearOf(item, reportedYear).evaluation.status)) {
+      apply(itemCommandsFor(submission, { type: 'SubmittedForReview', data: { content: submission.content, by: submission.submittedBy ?? '' } }));
+    }
+    for (const event of approval) apply(itemCommandsFor(submission, event));
   }
 
   private async indicatorIds(itemId: string): Promise<string[]> {

@@ -15,6 +15,7 @@ import { FiscalYearParam, fiscalYearOfPath } from '../plan/fiscal-year.param';
 import { newId } from '../plan/plan.commands';
 import { ReasonDto } from '../plan/plan.dto';
 import { ProjectionsService } from '../projections/projections.service';
+import { ConsistencyQueryDto } from '../read/read.dto';
 import { CurrentViewer, Viewer } from '../read/viewer';
 import { ReviewReader } from './review-reader';
 import { ChangeReviewCycle, ChangeSubmission, ReviewCycles } from './review.commands';
@@ -109,10 +110,10 @@ export class ReviewsController {
   /** レビューの状態と各段階の進捗 */
   @Get(':planId/:fiscalYear')
   @Allow('review.read')
-  async get(@Param('planId') planId: string, @FiscalYearParam() fiscalYear: number) {
+  async get(@Param('planId') planId: string, @FiscalYearParam() fiscalYear: number, @Query() { minPosition }: ConsistencyQueryDto) {
     const { state, version, history } = await this.cycles.load(planId, fiscalYear);
     if (state.status !== 'open') throw new DomainError('not_found', 'review_cycle.not_found', 'この年度のレビューは開始されていません');
-    await this.projections.waitFor(history.at(-1)!.globalPosition);
+    await this.projections.waitFor(Math.max(minPosition ?? 0, history.at(-1)!.globalPosition));
     return { planId, fiscalYear, version, stages: await this.reader.progress(planId, fiscalYear) };
   }
 
