@@ -7,7 +7,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY types ./types
 COPY libs ./libs
 COPY apps ./apps
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm run build:web && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -15,6 +15,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/apps/web/dist ./apps/web/dist
 # The plan seeds: the server loads SEED (ube by default) on its first start.
 COPY seeds ./seeds
 # The session secret and the first administrator's password are kept here (a volume in compose).

@@ -41,21 +41,21 @@ describe('server', () => {
     });
 
     it('answers an unknown route with problem+json carrying the request id', async () => {
-      const response = await request(app.getHttpServer()).get('/no-such-thing').set('X-Request-Id', 'req-42').expect(404);
+      const response = await request(app.getHttpServer()).get('/api/no-such-thing').set('X-Request-Id', 'req-42').expect(404);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.headers['x-request-id']).toBe('req-42');
       expect(JSON.parse(response.text)).toMatchObject({
         type: 'about:blank',
         title: 'Not Found',
         status: 404,
-        instance: '/no-such-thing',
+        instance: '/api/no-such-thing',
         requestId: 'req-42',
       });
     });
 
     it('logs each request as one JSON line with its request and correlation id', async () => {
       const response = await request(app.getHttpServer())
-        .get('/no-such-thing')
+        .get('/api/no-such-thing')
         .set('X-Correlation-Id', 'corr-7')
         .expect(404);
       expect(response.headers['x-request-id']).toBe('corr-7');

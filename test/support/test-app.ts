@@ -41,7 +41,7 @@ export async function createTestApp(options: TestAppOptions): Promise<INestAppli
   }
   const app = (await builder.compile()).createNestApplication({ bufferLogs: true });
   app.useLogger(app.get(NestPinoLogger));
-  configureApp(app);
+  configureApp(app, { webDir: environment.WEB_DIR });
   await app.init();
   return app;
 }

@@ -1,0 +1,51 @@
+/** Texts shared by every screen: Japanese first, English beside it. */
+export const common = {
+  ja: {
+    appName: '行政改革推進計画 進捗管理',
+    skipToContent: '本文へ移動',
+    nav: { inbox: '提出依頼', reviews: '審査', audit: '監査', dashboard: 'ダッシュボード' },
+    signOut: 'ログアウト',
+    language: '表示言語',
+    loading: '読み込み中…',
+    retry: '再読み込み',
+    grade: { achieved: '達成', mostly_achieved: '概ね達成', not_achieved: '未達成', none: '未評価' },
+    status: { not_started: '未着手', draft: '下書き', submitted: '提出済み', returned: '差し戻し', approved: '承認済み', overdue: '期限超過' },
+    stage: { spring: 'スプリングレビュー', autumn: 'オータムレビュー' },
+    conflict: {
+      message: 'ほかの人がこの内容を更新しました。最新の内容を読み込んでから、もう一度操作してください。',
+      reload: '最新の内容を読み込む',
+    },
+    error: { generic: 'エラーが発生しました: {{message}}', forbidden: 'この操作の権限がありません（{{rule}}）' },
+    login: {
+      title: 'ログイン',
+      loginId: 'ログインID',
+      password: 'パスワード',
+      submit: 'ログイン',
+      failed: 'ログインIDまたはパスワードが正しくありません',
+    },
+  },
+  en: {
+    appName: 'Reform plan progress',
+    skipToContent: 'Skip to content',
+    nav: { inbox: 'My tasks', reviews: 'Review', audit: 'Audit', dashboard: 'Dashboard' },
+    signOut: 'Sign out',
+    language: 'Language',
+    loading: 'Loading…',
+    retry: 'Reload',
+    grade: { achieved: 'Achieved', mostly_achieved: 'Mostly achieved', not_achieved: 'Not achieved', none: 'Not graded' },
+    status: { not_started: 'Not started', draft: 'Draft', submitted: 'Submitted', returned: 'Returned', approved: 'Approved', overdue: 'Overdue' },
+    stage: { spring: 'Spring review', autumn: 'Autumn review' },
+    conflict: {
+      message: 'Someone else has changed this meanwhile. Load the latest version, then try again.',
+      reload: 'Load the latest version',
+    },
+    error: { generic: 'Something went wrong: {{message}}', forbidden: 'You may not do this ({{rule}})' },
+    login: {
+      title: 'Sign in',
+      loginId: 'Login ID',
+      password: 'Password',
+      submit: 'Sign in',
+      failed: 'Wrong login ID or password',
+    },
+  },
+};
