@@ -112,6 +112,9 @@ if (!available) {
     const reviewer = await signIn(users.reviewer);
     await reviewer.goto(`${baseUrl}/reviews?planId=ube&fiscalYear=2020&stage=spring`);
     await reviewer.getByRole('link', { name: TITLE }).first().waitFor();
+    // The stage's progress, with its deadline, beside the queue — and no refusal on the page.
+    await reviewer.getByText('2020/05/29').first().waitFor();
+    expect(await reviewer.getByRole('alert').count()).toBe(0);
     await shoot(reviewer, 'reviewer-queue');
     await reviewer.getByRole('link', { name: TITLE }).first().click();
     await reviewer.getByLabel('差し戻しの理由').fill('根拠となる数値の出典を追記してください');

@@ -24,6 +24,12 @@ function csrfToken(): string | undefined {
     ?.slice('rl_csrf='.length);
 }
 
+/** The newest global position this browser's commands wrote at. */
+let writtenPosition: number | undefined;
+
+/** ?minPosition=… for a read that must show this browser's own last write (read-your-writes). */
+export const readYourWrites = (): Record<string, string> => (writtenPosition === undefined ? {} : { minPosition: String(writtenPosition) });
+
 export interface Answer<T> {
   body: T;
   /** The stream version after a command, or of a resource read (ETag). */
@@ -51,6 +57,8 @@ export async function call<T>(method: string, path: string, body?: unknown, head
   if (!response.ok) {
     throw new ApiError(response.status, parsed?.rule, parsed?.detail ?? parsed?.title ?? response.statusText, parsed?.errors ?? [], parsed ?? {});
   }
+  const position = (parsed as { position?: unknown } | undefined)?.position;
+  if (unsafe && typeof position === 'number') writtenPosition = Math.max(writtenPosition ?? 0, position);
   const etag = response.headers.get('etag');
   return { body: parsed as T, ...(etag ? { etag: Number(etag.replace(/\D/g, '')) } : {}) };
 }

@@ -30,3 +30,11 @@ export function dateTime(value: string | null | undefined): string {
     new Date(value),
   );
 }
+
+/** A day, not a moment (a deadline): 2021/06/30 without a time. */
+export function calendarDate(date: string | null | undefined): string {
+  if (!date) return '—';
+  return new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'ja-JP', { dateStyle: 'medium', timeZone: 'Asia/Tokyo' }).format(
+    new Date(`${date}T00:00:00+09:00`),
+  );
+}

@@ -6,8 +6,7 @@ import { api, ApiError } from '../api';
 import { ChartGradeDistribution, SummaryGroup } from '../components/ChartGradeDistribution';
 import { ChartIndicatorTrend, IndicatorTrend } from '../components/ChartIndicatorTrend';
 import { Problem } from '../components/Problem';
-import { fiscalYearLabel, percent, quantity } from '../format';
-import i18n from '../i18n';
+import { calendarDate, fiscalYearLabel, percent, quantity } from '../format';
 
 const DEFAULT_PLAN_ID = 'ube';
 const DEFAULT_FISCAL_YEAR = 2020;
@@ -132,11 +131,6 @@ function Trends({ planId }: { planId: string }) {
   );
 }
 
-/** A deadline (YYYY-MM-DD, a day in Japan) as people read dates. */
-function calendarDate(date: string | null): string {
-  if (!date) return '—';
-  return new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'ja-JP', { dateStyle: 'medium', timeZone: 'Asia/Tokyo' }).format(new Date(`${date}T00:00:00+09:00`));
-}
 
 function ReviewProgress({ planId, fiscalYear }: { planId: string; fiscalYear: number }) {
   const { t } = useTranslation();

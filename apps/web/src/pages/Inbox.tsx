@@ -1,12 +1,12 @@
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router-dom';
-import { api } from '../api';
+import { api, readYourWrites } from '../api';
 import { Problem } from '../components/Problem';
 import { StatusBadge } from '../components/StatusBadge';
 import type { ItemView } from '../components/SubmissionForm';
-import { dateTime, fiscalYearLabel } from '../format';
-import { formatDeadline, readYourWrites, submissionPath } from './SubmissionPage';
+import { calendarDate, dateTime, fiscalYearLabel } from '../format';
+import { submissionPath } from './SubmissionPage';
 
 const PER_PAGE = 20;
 const STATUSES = ['not_started', 'draft', 'submitted', 'returned', 'approved'];
@@ -137,7 +137,7 @@ export function Inbox() {
                   </th>
                   <td>{t(`stage.${task.stage}`)}</td>
                   <td>{fiscalYearLabel(task.fiscalYear)}</td>
-                  <td>{formatDeadline(task.deadline)}</td>
+                  <td>{calendarDate(task.deadline)}</td>
                   <td>
                     <StatusBadge status={task.status} overdue={task.overdue} />
                   </td>

@@ -5,8 +5,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { api, ApiError, CommandResult } from '../api';
 import { FieldError, Problem } from '../components/Problem';
 import { describedBy, hasError, outsideFields } from '../components/ReviewPanel';
-import { dateTime, fiscalYearLabel } from '../format';
-import i18n from '../i18n';
+import { calendarDate, dateTime, fiscalYearLabel } from '../format';
 
 type Stage = 'spring' | 'autumn';
 const STAGES: Stage[] = ['spring', 'autumn'];
@@ -53,11 +52,6 @@ interface Department {
 function currentFiscalYear(): number {
   const japan = new Date(Date.now() + 9 * 3_600_000);
   return japan.getUTCMonth() >= 3 ? japan.getUTCFullYear() : japan.getUTCFullYear() - 1;
-}
-
-/** 2020年6月30日 — a deadline is a calendar day, without a time of day. */
-function calendarDate(day: string): string {
-  return new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'ja-JP', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
 }
 
 /** "1-5": basic item and item number, as the plan prints them. */
@@ -134,13 +128,7 @@ function CyclePanel({ planId, fiscalYear, stage, minPosition }: { planId: string
   const queryClient = useQueryClient();
   const cycle = useQuery({
     queryKey: ['reviews', 'cycle', planId, fiscalYear, minPosition],
-    queryFn: async () => {
-      // The cycle's progress takes no minPosition: wait for the read side through the queue, which does.
-      if (minPosition) await api.get(`/api/reviews/queue?perPage=1&minPosition=${minPosition}`);
-      // Its ETag is the cycle's version, which items moving on do not change: a new address each time
-      // keeps the browser's cache from answering 304 with old counts.
-      return api.get<Cycle>(`/api/reviews/${planId}/${fiscalYear}?at=${Date.now()}`);
-    },
+    queryFn: () => api.get<Cycle>(`/api/reviews/${planId}/${fiscalYear}${minPosition ? `?minPosition=${minPosition}` : ''}`),
     placeholderData: keepPreviousData,
   });
   const start = useMutation({

@@ -2,30 +2,16 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
-import { api, ApiError, CommandResult } from '../api';
+import { api, ApiError, CommandResult, readYourWrites } from '../api';
 import { useSession } from '../auth';
 import { Problem } from '../components/Problem';
 import { ReviewPanel } from '../components/ReviewPanel';
 import { StatusBadge } from '../components/StatusBadge';
 import { ItemView, Stage, STAGES, Submission, SubmissionContentView, SubmissionForm } from '../components/SubmissionForm';
-import { fiscalYearLabel } from '../format';
-import i18n from '../i18n';
+import { calendarDate, fiscalYearLabel } from '../format';
 
 const EDITABLE = ['not_started', 'draft', 'returned'];
 
-/** The newest position this browser's commands wrote at: lists read at least that far (read-your-writes). */
-let writtenPosition: number | undefined;
-
-/** The query parameter that makes a read wait for this browser's last write. */
-export const readYourWrites = (): Record<string, string> => (writtenPosition === undefined ? {} : { minPosition: String(writtenPosition) });
-
-/** A deadline is a day, not a moment: 2021/06/30 without a time. */
-export function formatDeadline(date: string | null | undefined): string {
-  if (!date) return '—';
-  return new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'ja-JP', { dateStyle: 'medium', timeZone: 'Asia/Tokyo' }).format(
-    new Date(`${date}T00:00:00+09:00`),
-  );
-}
 
 export function submissionPath(task: { planId: string; fiscalYear: number; stage: string; itemId: string }): string {
   return `/submissions/${encodeURIComponent(task.planId)}/${task.fiscalYear}/${task.stage}/${encodeURIComponent(task.itemId)}`;
@@ -112,7 +98,6 @@ function SubmissionScreen({ planId, fiscalYear, stage, itemId }: { planId: strin
   const editable = ownItem && EDITABLE.includes(current.status);
 
   function afterCommand(result: CommandResult, submittedNow: boolean) {
-    if (result.position !== undefined) writtenPosition = Math.max(writtenPosition ?? 0, result.position);
     if (submittedNow) setSubmitted(true);
     void queryClient.invalidateQueries({ queryKey: ['reviews'] });
   }
@@ -151,7 +136,7 @@ function SubmissionScreen({ planId, fiscalYear, stage, itemId }: { planId: strin
           </>
         )}
         <dt>{t('department.submission.deadline')}</dt>
-        <dd>{formatDeadline(deadline)}</dd>
+        <dd>{calendarDate(deadline)}</dd>
         <dt>{t('department.submission.status')}</dt>
         <dd>
           <StatusBadge status={current.status} overdue={current.overdue} />
