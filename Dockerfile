@@ -12,6 +12,8 @@ RUN npm run build && npm run build:web && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Chromium prints the reports to PDF with a Japanese font.
+RUN apt-get update && apt-get install -y --no-install-recommends chromium fonts-ipafont-gothic && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -79,6 +79,12 @@ const REVIEWERS_AND_OWN_STAFF: Role[] = ['department_staff', 'reviewer'];
 
 const endpoints: Endpoint[] = [
   { route: 'GET /health', allowed: 'public', status: 200, call: async () => ({ path: '/health' }) },
+  {
+    route: 'GET /api/reports/achievement',
+    allowed: ['reviewer', 'auditor', 'management', 'administrator'],
+    status: 200,
+    call: async ({ planId }) => ({ path: `/api/reports/achievement?planId=${planId}&fiscalYear=2020` }),
+  },
   { route: 'GET /api/reviews/tasks', allowed: EVERY_ROLE, status: 200, call: async () => ({ path: '/api/reviews/tasks' }) },
   { route: 'GET /api/reviews/queue', allowed: EVERY_ROLE, status: 200, call: async () => ({ path: '/api/reviews/queue' }) },
   { route: 'GET /api/reviews/notifications', allowed: EVERY_ROLE, status: 200, call: async () => ({ path: '/api/reviews/notifications' }) },

@@ -1,6 +1,6 @@
 import { EventStore } from '@app/event-store';
 import { INestApplication } from '@nestjs/common';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -56,4 +56,20 @@ describe('administrator CLI', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.output).toContain('使い方: npm run cli');
   });
+
+  it('loads a seed with npm run seed\'s command, then writes the achievement report from the events', async () => {
+    const loaded = await cli('seed', 'load', 'test/fixtures/seeds/kitahama');
+    expect(loaded.code).toBe(0);
+    expect(loaded.output).toContain('読み込みました: 計画 kitahama、3項目');
+    const out = join(dataDir, 'kitahama.html');
+    const written = await cli('report', '--plan', 'kitahama', '--fy', 'R4', '--format', 'html', '--out', out);
+    expect(written.code).toBe(0);
+    expect(written.output).toMatch(/kitahama\.html を作成しました（イベント位置 \d+ まで、ルートハッシュ [0-9a-f]{64}）/);
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('令和4年度取組の達成状況');
+    expect(html).toContain('市税収納率の向上');
+    const refused = await cli('report', '--plan', 'kitahama', '--fy', 'someday');
+    expect(refused.code).toBe(2);
+    expect(refused.output).toContain('--fy は 2020、R2、令和2年度 のように指定してください');
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DomainError, ROLES, Role, isRole } from '@app/domain';
+import { DomainError, ROLES, Role, isRole, parseFiscalYear } from '@app/domain';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
@@ -17,6 +17,7 @@ import { createLogger } from '../../server/src/logging/logger';
 import { SeedLoader } from '../../server/src/seed/seed-loader';
 import { SeedFormatError } from '../../server/src/seed/plan-seed';
 import { runProjectionsCommand } from './projections.command';
+import { runReportCommand } from './report.command';
 import { DEFAULT_SEED, checkSeed, loadSeed, readSeed } from './seed.command';
 
 const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
@@ -31,6 +32,8 @@ const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
   projections rebuild 名前                     読み取りモデルを位置0から作り直す（進捗バー付き）
   seed load [シード]                           計画のシードを読み込む（既定: ${DEFAULT_SEED}、seeds/ 配下の名前かパス）
   seed check [シード]                          算定した評価と公表された評価を項目・年度ごとに照合する
+  report --plan ID --fy 年度 [--as-of YYYY-MM-DD | --position N] [--format pdf|html] [--out ファイル]
+                                               取組の達成状況をイベントから作成（--as-of は業務日時のその日の終わりまで）
 
 役割: ${ROLES.join(', ')}
 データベースは npm start と同じもの（DATABASE_URL、なければ ./data の組み込み PostgreSQL）を使います。`;
@@ -89,6 +92,17 @@ function requireRole(value: string | undefined): Role {
   return value;
 }
 
+function reportOptions(options: Options, chromiumPath: string) {
+  const fiscalYear = parseFiscalYear(required(options, 'fy'));
+  if (fiscalYear === undefined) throw new UsageError('--fy は 2020、R2、令和2年度 のように指定してください');
+  const format = options.format ?? 'pdf';
+  if (format !== 'pdf' && format !== 'html') throw new UsageError('--format は pdf か html です');
+  if (options['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(options['as-of'])) throw new UsageError('--as-of は YYYY-MM-DD の日付です');
+  const position = options.position === undefined ? undefined : Number(options.position);
+  if (position !== undefined && !(Number.isInteger(position) && position >= 0)) throw new UsageError('--position は0以上の整数です');
+  return { plan: required(options, 'plan'), fiscalYear, asOf: options['as-of'], position, format: format as 'pdf' | 'html', out: options.out, chromiumPath };
+}
+
 function list(value: string | undefined): string[] {
   return value ? value.split(',').map((item) => item.trim()).filter(Boolean) : [];
 }
@@ -103,13 +117,20 @@ async function main(): Promise<number> {
       email: { type: 'string' },
       divisions: { type: 'string' },
       role: { type: 'string' },
+      plan: { type: 'string' },
+      fy: { type: 'string' },
+      'as-of': { type: 'string' },
+      position: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = commands[positionals.slice(0, 2).join(' ')];
   const projections = positionals[0] === 'projections' && ['status', 'rebuild'].includes(positionals[1]);
   const seedCheck = positionals[0] === 'seed' && positionals[1] === 'check';
-  if (values.help || (!command && !projections && !seedCheck)) {
+  const report = positionals[0] === 'report';
+  if (values.help || (!command && !projections && !seedCheck && !report)) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
@@ -119,9 +140,11 @@ async function main(): Promise<number> {
   const environment = validateEnvironment({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SEED: 'none' });
   const logger = createLogger(environment.LOG_LEVEL);
   const database = await openDatabase(environment, logger, { reuseRunning: true });
-  if (projections) {
+  if (projections || report) {
     try {
-      return await runProjectionsCommand(positionals[1], positionals[2], database.url);
+      return projections
+        ? await runProjectionsCommand(positionals[1], positionals[2], database.url)
+        : await runReportCommand(reportOptions(values as Options, environment.CHROMIUM_PATH), database.url);
     } finally {
       await database.stop();
     }

@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { IdentityBootstrapModule, IdentityModule } from './identity/identity.module';
 import { PlanModule } from './plan/plan.module';
 import { ReadModule } from './read/read.module';
+import { ReportModule } from './report/report.module';
 import { ReviewModule } from './review/review.module';
 import { SeedModule } from './seed/seed.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
@@ -60,6 +61,7 @@ export class AppModule {
           timerIntervalMs: runtime.environment.REVIEW_TIMER_INTERVAL_SECONDS * 1000,
           mail: { smtpUrl: runtime.environment.SMTP_URL, from: runtime.environment.MAIL_FROM },
         }),
+        ReportModule.register({ chromiumPath: runtime.environment.CHROMIUM_PATH }),
         SeedModule.register({ loadOnStart: runtime.environment.SEED }),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

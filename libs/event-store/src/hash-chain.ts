@@ -165,3 +165,13 @@ export class ChainVerifier {
     };
   }
 }
+
+/**
+ * One hash for the whole store up to a position: sha256 folded over every
+ * event's own hash in global order, from the genesis hash. Each event's hash
+ * already covers its stream's history, so the root pins every event up to
+ * the position; a reader with a JSON export recomputes it the same way.
+ */
+export function foldRoot(root: string, eventHash: string): string {
+  return createHash('sha256').update(root).update(eventHash).digest('hex');
+}

@@ -49,6 +49,8 @@ export const ACCESS_RULES = {
   // Reviewers may correct a draft too, and then may not approve it (four-eyes).
   'review.submit': { department_staff: 'own-divisions', reviewer: 'any' },
   'review.manage': { reviewer: 'any' },
+  // The report shows every division's figures: for those who read all of them.
+  'report.read': { reviewer: 'any', auditor: 'any', management: 'any', administrator: 'any' },
   'projections.read': { administrator: 'any', auditor: 'any' },
 } as const satisfies Record<string, Partial<Record<Role, Reach>>>;
 

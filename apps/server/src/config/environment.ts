@@ -21,6 +21,8 @@ export interface Environment {
   DEMO: boolean;
   /** The web UI's production build, served under "/". */
   WEB_DIR: string;
+  /** The Chromium that prints reports to PDF (Debian's package by default). */
+  CHROMIUM_PATH: string;
   /** The seed loaded on first start (a folder under seeds/, or a path), or "none". */
   SEED: string;
   /** How often due deadline timers (reminders, overdue marks) are looked for. */
@@ -49,6 +51,7 @@ const schema = Joi.object<Environment, true>({
   DEMO: Joi.boolean().truthy('1').falsy('0').default(false),
   SEED: Joi.string().default('ube'),
   WEB_DIR: Joi.string().default('apps/web/dist'),
+  CHROMIUM_PATH: Joi.string().default('/usr/bin/chromium'),
   REVIEW_TIMER_INTERVAL_SECONDS: Joi.number().integer().min(1).max(86_400).default(60),
   SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }),
   MAIL_FROM: Joi.string().default('reform-ledger <no-reply@localhost>'),
