@@ -47,6 +47,8 @@ interface Context {
 interface Call {
   path: string;
   body?: object;
+  /** A multipart upload in the field `file`, instead of a JSON body. */
+  file?: { name: string; content: Buffer };
   /** Acts as this user instead of the caller's standing account. */
   asUser?: string;
 }
@@ -144,6 +146,20 @@ const endpoints: Endpoint[] = [
     ownDivisionOnly: true,
     status: 200,
     call: async ({ reviewAt }) => ({ path: `${(await reviewAt('drafted')).submission}/submit` }),
+  },
+  {
+    route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/imports',
+    allowed: REVIEWERS_AND_OWN_STAFF,
+    // Staff of another division reach no item of the stage; each row is then checked against its own item.
+    ownDivisionOnly: true,
+    status: 200,
+    call: async ({ reviewAt }) => {
+      const review = await reviewAt('open');
+      return {
+        path: `${review.base}/stages/spring/imports`,
+        file: { name: '実績.csv', content: Buffer.from(`個別項目ID,指標ID,実績値\r\n${review.itemId},ind-1,95\r\n`, 'utf8') },
+      };
+    },
   },
   {
     route: 'POST /api/reviews/:planId/:fiscalYear/stages/:stage/items/:itemId/approve',
@@ -341,6 +357,18 @@ const endpoints: Endpoint[] = [
     allowed: EVERY_ROLE,
     status: 200,
     call: async ({ planId }) => ({ path: `/api/summaries?planId=${planId}&fiscalYear=2020` }),
+  },
+  {
+    route: 'GET /api/exports/items.xlsx',
+    allowed: EVERY_ROLE,
+    status: 200,
+    call: async ({ planId }) => ({ path: `/api/exports/items.xlsx?planId=${planId}&fiscalYear=2020` }),
+  },
+  {
+    route: 'GET /api/exports/summaries.xlsx',
+    allowed: EVERY_ROLE,
+    status: 200,
+    call: async ({ planId }) => ({ path: `/api/exports/summaries.xlsx?planId=${planId}&fiscalYear=2020` }),
   },
   {
     route: 'GET /api/summaries/trends',
@@ -557,7 +585,7 @@ describe('authorization matrix', () => {
       const [method] = endpoint.route.split(' ');
       let pending = request(app.getHttpServer())[method.toLowerCase() as 'get'](call.path);
       if (token) pending = pending.auth(token, { type: 'bearer' });
-      const response = await (call.body ? pending.send(call.body) : pending);
+      const response = await (call.file ? pending.attach('file', call.file.content, call.file.name) : call.body ? pending.send(call.body) : pending);
 
       const expected = expectedStatus(endpoint, caller);
       expect({ caller, status: response.status, body: response.text }).toMatchObject({ caller, status: expected });

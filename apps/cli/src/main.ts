@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { DomainError, ROLES, Role, isRole, parseFiscalYear } from '@app/domain';
+import { STAGE_KINDS, StageKind, isStageKind } from '@app/workflow';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
@@ -16,6 +18,7 @@ import { toUserResponse } from '../../server/src/identity/identity.views';
 import { createLogger } from '../../server/src/logging/logger';
 import { SeedLoader } from '../../server/src/seed/seed-loader';
 import { SeedFormatError } from '../../server/src/seed/plan-seed';
+import { exportWorkbook, importActuals, PlanYear } from './exchange.command';
 import { runProjectionsCommand } from './projections.command';
 import { runReportCommand } from './report.command';
 import { DEFAULT_SEED, checkSeed, loadSeed, readSeed } from './seed.command';
@@ -34,11 +37,19 @@ const USAGE = `使い方: npm run cli -- <コマンド> [オプション]
   seed check [シード]                          算定した評価と公表された評価を項目・年度ごとに照合する
   report --plan ID --fy 年度 [--as-of YYYY-MM-DD | --position N] [--format pdf|html] [--out ファイル]
                                                取組の達成状況をイベントから作成（--as-of は業務日時のその日の終わりまで）
+  export items --plan ID --fy 年度 [--out ファイル.xlsx]
+                                               個別項目一覧をExcelに書き出す（指標ごとの目標・実績・達成率、評価、審査状況）
+  export summaries --plan ID --fy 年度 [--out ファイル.xlsx]
+                                               達成状況の集計（取組方針別・基本項目別・担当課別）をExcelに書き出す
+  import actuals --plan ID --fy 年度 --stage spring --file ファイル(.csv|.xlsx)
+                                               実績値を取り込み、項目ごとに下書き保存する（列: 個別項目ID, 指標ID, 実績値, 取組実績）。
+                                               全行を確認し、誤りがあれば行ごとに表示して何も書き込みません
 
 役割: ${ROLES.join(', ')}
 データベースは npm start と同じもの（DATABASE_URL、なければ ./data の組み込み PostgreSQL）を使います。`;
 
 interface Services {
+  app: INestApplicationContext;
   commands: IdentityCommandBus;
   directory: IdentityDirectory;
   seeds: SeedLoader;
@@ -46,7 +57,12 @@ interface Services {
 
 type Options = Record<string, string | undefined>;
 
-const commands: Record<string, (services: Services, options: Options, argument?: string) => Promise<void>> = {
+/** The commands run in the app; one that answers a number exits with it (a refused import: 1). */
+const commands: Record<string, (services: Services, options: Options, argument?: string) => Promise<void | number>> = {
+  'export items': ({ app }, options) => exportWorkbook(app, 'items', planYear(options), options.out),
+  'export summaries': ({ app }, options) => exportWorkbook(app, 'summaries', planYear(options), options.out),
+  'import actuals': ({ app }, options) =>
+    importActuals(app, { ...planYear(options), stage: requireStage(options.stage), file: required(options, 'file') }),
   'seed load': async ({ seeds }, _options, name) => loadSeed(seeds, await readSeed(name)),
   'users list': async ({ directory }) => {
     for (const user of directory.allUsers().map(toUserResponse)) {
@@ -92,9 +108,23 @@ function requireRole(value: string | undefined): Role {
   return value;
 }
 
-function reportOptions(options: Options, chromiumPath: string) {
+function requireFiscalYear(options: Options): number {
   const fiscalYear = parseFiscalYear(required(options, 'fy'));
   if (fiscalYear === undefined) throw new UsageError('--fy は 2020、R2、令和2年度 のように指定してください');
+  return fiscalYear;
+}
+
+function planYear(options: Options): PlanYear {
+  return { planId: required(options, 'plan'), fiscalYear: requireFiscalYear(options) };
+}
+
+function requireStage(value: string | undefined): StageKind {
+  if (!isStageKind(value)) throw new UsageError(`--stage は次のいずれかです: ${STAGE_KINDS.join(', ')}`);
+  return value;
+}
+
+function reportOptions(options: Options, chromiumPath: string) {
+  const fiscalYear = requireFiscalYear(options);
   const format = options.format ?? 'pdf';
   if (format !== 'pdf' && format !== 'html') throw new UsageError('--format は pdf か html です');
   if (options['as-of'] && !/^\d{4}-\d{2}-\d{2}$/.test(options['as-of'])) throw new UsageError('--as-of は YYYY-MM-DD の日付です');
@@ -123,6 +153,8 @@ async function main(): Promise<number> {
       position: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
+      stage: { type: 'string' },
+      file: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -155,12 +187,12 @@ async function main(): Promise<number> {
       { logger: false },
     );
     try {
-      const services = { commands: app.get(IdentityCommandBus), directory: app.get(IdentityDirectory), seeds: app.get(SeedLoader) };
+      const services = { app, commands: app.get(IdentityCommandBus), directory: app.get(IdentityDirectory), seeds: app.get(SeedLoader) };
       // The operator at the terminal acts as an administrator; events name their OS account.
-      await runAs({ userId: `cli:${userInfo().username}`, role: 'administrator' }, () =>
+      const code = await runAs({ userId: `cli:${userInfo().username}`, role: 'administrator' }, () =>
         command(services, values as Options, positionals[2]),
       );
-      return 0;
+      return code ?? 0;
     } finally {
       await app.close();
     }

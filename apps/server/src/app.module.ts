@@ -9,6 +9,7 @@ import { DATABASE_URL } from './database/database.tokens';
 import { migrations } from './database/migrations';
 import { EventStoreModule } from './event-store/event-store.module';
 import { EventsModule } from './events/events.module';
+import { ExchangeModule } from './exchange/exchange.module';
 import { HealthModule } from './health/health.module';
 import { IdentityBootstrapModule, IdentityModule } from './identity/identity.module';
 import { PlanModule } from './plan/plan.module';
@@ -57,6 +58,7 @@ export class AppModule {
         IdentityBootstrapModule.register({ dataDir: runtime.environment.DATA_DIR, demo: runtime.environment.DEMO }),
         PlanModule,
         ReadModule,
+        ExchangeModule,
         ReviewModule.register({
           timerIntervalMs: runtime.environment.REVIEW_TIMER_INTERVAL_SECONDS * 1000,
           mail: { smtpUrl: runtime.environment.SMTP_URL, from: runtime.environment.MAIL_FROM },

@@ -12,6 +12,14 @@ export interface ActionContext {
   occurredAt?: Date;
   /** The event this action reacts to, when a process manager or timer acts. */
   causationId?: string;
+  /** The file an import's commands come from, named in every event they write so that an auditor can trace a figure to it. */
+  source?: ImportSource;
+}
+
+/** An imported file: its name as uploaded and the sha256 of its bytes. */
+export interface ImportSource {
+  fileName: string;
+  sha256: string;
 }
 
 const storage = new AsyncLocalStorage<ActionContext>();

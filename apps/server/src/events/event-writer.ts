@@ -14,8 +14,9 @@ export interface WriteOptions {
 
 /**
  * The one way events get written: the envelope's metadata (actor, correlation,
- * causation, command id, business time) comes from the action context, so no
- * caller passes who is acting by hand, and nothing is written without an actor.
+ * causation, command id, business time, the imported file) comes from the
+ * action context, so no caller passes who is acting or what file a change came
+ * from by hand, and nothing is written without an actor.
  */
 @Injectable()
 export class EventWriter {
@@ -38,6 +39,7 @@ export class EventWriter {
       causationId: context.causationId ?? commandId,
       actor: context.actor,
       occurredAt: (context.occurredAt ?? new Date()).toISOString(),
+      ...(context.source ? { source: context.source } : {}),
     };
     return this.eventStore.appendToStream(
       streamId,

@@ -64,6 +64,13 @@ export class PlanReader {
     const { state, version } = await loadStream(this.eventStore, planStreamId(planId), planDecider);
     return { ...state, version };
   }
+
+  /** The plan, refused (404, naming planId) when it was never registered. */
+  async registered(planId: string): Promise<PlanState & { version: number }> {
+    const plan = await this.plan(planId);
+    if (plan.status !== 'active') throw new DomainError('not_found', 'plan.not_found', '計画が見つかりません', 'planId');
+    return plan;
+  }
 }
 
 function requireDivisions(directory: IdentityDirectory, divisionIds: readonly string[]): void {
@@ -91,8 +98,7 @@ export class RegisterItemHandler implements ICommandHandler<RegisterItem, Comman
   ) {}
 
   async execute({ command }: RegisterItem): Promise<CommandResult> {
-    const plan = await this.plans.plan(command.planId);
-    if (plan.status !== 'active') throw new DomainError('not_found', 'plan.not_found', '計画が見つかりません', 'planId');
+    const plan = await this.plans.registered(command.planId);
     if (!plan.basicItems.some((basicItem) => basicItem.basicItemId === command.basicItemId)) {
       throw new DomainError('not_found', 'basic_item.not_found', '基本項目が見つかりません', 'basicItemId');
     }

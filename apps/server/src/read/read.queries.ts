@@ -70,6 +70,15 @@ export class WhatIfGrading {
   ) {}
 }
 
+/** Divisions as people name them, 「部 課」, in the directory's order. */
+export function divisionLabels(directory: IdentityDirectory): Map<string, string> {
+  return new Map(
+    directory
+      .organization()
+      .departments.flatMap((department) => department.divisions.map((division) => [division.divisionId, `${department.name} ${division.name}`])),
+  );
+}
+
 /** LIKE with the caller's words taken literally. */
 const likePattern = (words: string) => `%${words.normalize('NFKC').replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 
@@ -199,13 +208,7 @@ export class GetSummaryHandler implements IQueryHandler<GetSummary> {
 
   /** Each group's label, in the order groups are shown. */
   private async labels(planId: string, by: GetSummary['by']): Promise<Map<string, string>> {
-    if (by === 'division') {
-      return new Map(
-        this.directory
-          .organization()
-          .departments.flatMap((department) => department.divisions.map((division) => [division.divisionId, `${department.name} ${division.name}`])),
-      );
-    }
+    if (by === 'division') return divisionLabels(this.directory);
     const rows: Array<{ key: string; label: string }> =
       by === 'policy_area'
         ? await this.database.query(

@@ -57,6 +57,14 @@ export class ReviewCycles {
     return loadStream(this.eventStore, reviewCycleStreamId(planId, fiscalYear), reviewCycleDecider);
   }
 
+  /** The cycle, refused unless it and the stage are open: where departments' work is accepted. */
+  async openStage(planId: string, fiscalYear: number, stage: StageKind) {
+    const cycle = await this.load(planId, fiscalYear);
+    if (cycle.state.status !== 'open') throw new DomainError('not_found', 'review_cycle.not_found', 'この年度のレビューは開始されていません');
+    requireOpen(cycle.state.stages[stage], stage);
+    return cycle;
+  }
+
   async submission(planId: string, fiscalYear: number, stage: StageKind, itemId: string) {
     return loadStream(this.eventStore, submissionStreamId(planId, fiscalYear, stage, itemId), submissionDecider);
   }
@@ -84,7 +92,7 @@ export class ChangeReviewCycleHandler implements ICommandHandler<ChangeReviewCyc
     let decided: ReviewCycleCommand;
     switch (command.type) {
       case 'OpenReviewCycle':
-        if ((await this.plans.plan(planId)).status !== 'active') throw new DomainError('not_found', 'plan.not_found', '計画が見つかりません', 'planId');
+        await this.plans.registered(planId);
         decided = { type: 'OpenReviewCycle', planId, fiscalYear };
         break;
       case 'OpenStage': {
@@ -117,9 +125,7 @@ export class ChangeSubmissionHandler implements ICommandHandler<ChangeSubmission
   async execute({ planId, fiscalYear, stage, itemId, command, ifMatch }: ChangeSubmission): Promise<CommandResult> {
     // Timers and the process manager also act after a stage has closed (late reminders are dropped there).
     if (command.type !== 'CreateTask' && command.type !== 'MarkOverdue' && command.type !== 'RecordReminder') {
-      const { state } = await this.cycles.load(planId, fiscalYear);
-      if (state.status !== 'open') throw new DomainError('not_found', 'review_cycle.not_found', 'この年度のレビューは開始されていません');
-      requireOpen(state.stages[stage], stage);
+      await this.cycles.openStage(planId, fiscalYear, stage);
     }
     const decided: SubmissionCommand =
       command.type === 'SaveDraft' || command.type === 'SubmitForReview'

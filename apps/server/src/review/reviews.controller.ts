@@ -31,13 +31,13 @@ import {
   TasksQueryDto,
 } from './review.dto';
 
-interface StagePath {
+export interface StagePath {
   planId: string;
   fiscalYear: number;
   stage: StageKind;
 }
 
-function stageOfPath(request: Request): StagePath {
+export function stageOfPath(request: Request): StagePath {
   const planId = String(request.params.planId);
   const stage = String(request.params.stage);
   if (!isStageKind(stage)) throw new DomainError('not_found', 'stage.not_found', `段階 ${stage} はありません（spring / autumn）`, 'stage');
@@ -45,7 +45,7 @@ function stageOfPath(request: Request): StagePath {
 }
 
 /** /:planId/:fiscalYear/stages/:stage — the stage a request is about; an unknown stage is 404. */
-const StageRef = createParamDecorator((_data: unknown, context: ExecutionContext): StagePath =>
+export const StageRef = createParamDecorator((_data: unknown, context: ExecutionContext): StagePath =>
   stageOfPath(context.switchToHttp().getRequest<Request>()),
 );
 

@@ -471,7 +471,7 @@ function checkIndicator(indicator: Indicator): Indicator {
 }
 
 /** The unit rules: a percentage lies in 0–100, other values are 0 or more, unless the indicator says otherwise. */
-function checkBounds(indicator: Indicator, value: number, field: string): void {
+export function checkBounds(indicator: Indicator, value: number, field: string): void {
   const percentage = indicator.unit === '%' || indicator.unit === '％';
   const minimum = indicator.minimum ?? 0;
   const maximum = indicator.maximum ?? (percentage ? 100 : Number.POSITIVE_INFINITY);

@@ -29,7 +29,8 @@ export const EVENT_LABELS: Record<ItemEvent['type'], string> = {
   ItemRetired: '個別項目を廃止',
 };
 
-const STATUS_LABELS: Record<string, string> = {
+/** Evaluation and item states as people read them (an item's review state is its evaluation's). */
+export const STATUS_LABELS: Record<string, string> = {
   open: '未提出',
   submitted: '提出済み',
   returned: '差し戻し',
