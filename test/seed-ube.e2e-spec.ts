@@ -3,7 +3,9 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { readPlanSeed, seedDirectory } from '../apps/server/src/seed/plan-seed';
 import { seedCommands } from '../apps/server/src/seed/seed-commands';
+import { addWorkingDays, japanDate } from '@app/workflow';
 import { IdentityFixtures } from './support/identity-fixtures';
+import { workflowSettled } from './support/review-fixtures';
 import { startTsProcess, watch } from './support/server-process';
 import { createTestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -101,6 +103,30 @@ describe('the Ube seed', () => {
         reason: '令和２年度取組の達成状況（公表資料）に掲載された評価のとおり (as published in the FY2020 achievement report)',
       });
     }
+  });
+
+  it('takes its next review as the README walks through it: the FY2022 spring stage reports FY2021', async () => {
+    const fixtures = new IdentityFixtures(app);
+    const [registered] = await app.get(EventStore).readStream('item-ube-1-1');
+    const staff = await fixtures.token(await fixtures.user('department_staff', (registered.data as { divisionIds: string[] }).divisionIds));
+    const reviewer = await fixtures.token(await fixtures.user('reviewer'));
+    const as = (token: string) => ({
+      post: (path: string, body: object = {}) => request(app.getHttpServer()).post(path).auth(token, { type: 'bearer' }).send(body),
+      put: (path: string, body: object) => request(app.getHttpServer()).put(path).auth(token, { type: 'bearer' }).send(body),
+    });
+    await as(reviewer).post('/api/reviews', { planId: 'ube', fiscalYear: 2022 }).expect(201);
+    await as(reviewer).post('/api/reviews/ube/2022/stages/spring/open', { deadline: addWorkingDays(japanDate(new Date()), 20) }).expect(200);
+    await workflowSettled(app);
+    const submission = '/api/reviews/ube/2022/stages/spring/items/ube-1-1';
+    await as(staff).put(`${submission}/draft`, { content: { actuals: [{ indicatorId: 'ind-1', value: 5200 }], narrative: '○コンビニ交付を拡大した', selfGrade: 'achieved' } }).expect(200);
+    await as(staff).post(`${submission}/submit`).expect(200);
+    await as(reviewer).post(`${submission}/approve`).expect(200);
+    head = await workflowSettled(app);
+    const status = await get('/api/items/ube-1-1/status');
+    expect(status.body.years.find((row: { fiscalYear: number }) => row.fiscalYear === 2021)).toMatchObject({
+      approvedGrade: 'achieved',
+      indicators: [expect.objectContaining({ target: 5000, actual: 5200 })],
+    });
   });
 
   it('changes nothing when the server starts again on the same database', async () => {
