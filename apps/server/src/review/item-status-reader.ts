@@ -16,21 +16,12 @@ export class ItemStatusReader {
   /** Active items in the plan's printed order. */
   async activeItemIds(planId: string): Promise<string[]> {
     await this.projections.waitFor(await this.eventStore.headPosition());
+    // One row per item and year, all with the item's place in the plan: arrays order element by element.
     const rows: Array<{ item_id: string }> = await this.database.query(
-      `SELECT DISTINCT ON (item_id) item_id, plan_order FROM item_status
-        WHERE plan_id = $1 AND NOT retired ORDER BY item_id`,
+      `SELECT DISTINCT item_id, plan_order FROM item_status WHERE plan_id = $1 AND NOT retired ORDER BY plan_order, item_id`,
       [planId],
     );
-    return (rows as Array<{ item_id: string; plan_order: number[] }>)
-      .sort((a, b) => compareOrder(a.plan_order, b.plan_order))
-      .map((row) => row.item_id);
+    return rows.map((row) => row.item_id);
   }
 }
 
-function compareOrder(a: number[], b: number[]): number {
-  for (let index = 0; index < Math.max(a.length, b.length); index++) {
-    const difference = (a[index] ?? 0) - (b[index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
