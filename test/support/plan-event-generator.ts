@@ -1,7 +1,7 @@
 import type { NewEvent } from '@app/event-store';
 
 /** A small seeded generator (mulberry32), so a run can be repeated exactly. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

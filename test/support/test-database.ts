@@ -19,6 +19,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `rl_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
   const url = databaseUrl(adminUrl, name);
+  await migrate(url);
+  return {
+    url,
+    drop: async () => {
+      await withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+/** Applies every migration of the server to the database. */
+export async function migrate(url: string): Promise<void> {
   const dataSource = new DataSource({ type: 'postgres', url, migrations, logging: false });
   await dataSource.initialize();
   try {
@@ -26,12 +37,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   } finally {
     await dataSource.destroy();
   }
-  return {
-    url,
-    drop: async () => {
-      await withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
-  };
 }
 
 function databaseUrl(adminUrl: string, name: string): string {

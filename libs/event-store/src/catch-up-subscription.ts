@@ -4,6 +4,8 @@ import { EventSubscription, ReadAllOptions, RecordedEvent } from './event-store'
 export interface AppendSignal {
   /** A counter that moves on each append the signal hears of. */
   readonly generation: number;
+  /** The highest position an append has announced (0 when the signal carries none). */
+  readonly announcedPosition: number;
   /**
    * Resolves once generation has moved past `seenGeneration`, or after
    * `timeoutMs` (the polling fallback), or when `abort` fires.
@@ -17,6 +19,9 @@ export interface CatchUpOptions {
   /** Longest wait between reads when no append signal arrives. */
   pollIntervalMs: number;
 }
+
+/** How soon to read again when an announced event was not yet readable. */
+const SETTLE_MS = 5;
 
 /**
  * Reads the store page by page from a position; once a page comes back short it
@@ -56,7 +61,10 @@ export class CatchUpSubscription implements EventSubscription {
           yield event;
           nextPosition = event.globalPosition + 1;
         }
-        if (page.length < this.options.batchSize) {
+        if (page.length < this.options.batchSize && nextPosition <= this.appendSignal.announcedPosition) {
+          // Committed but not yet readable: an older transaction is still open.
+          await sleep(SETTLE_MS, this.closing.signal);
+        } else if (page.length < this.options.batchSize) {
           await this.appendSignal.waitForAppend(
             generationBeforeRead,
             this.options.pollIntervalMs,
@@ -73,6 +81,7 @@ export class CatchUpSubscription implements EventSubscription {
 /** An append signal that only polls: for stores without notifications. */
 export const pollingOnly: AppendSignal = {
   generation: 0,
+  announcedPosition: 0,
   waitForAppend: (_seen, timeoutMs, abort) => sleep(timeoutMs, abort),
 };
 

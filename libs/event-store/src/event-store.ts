@@ -146,7 +146,11 @@ export abstract class EventStore {
   /** Events of all streams in global-position order. */
   abstract readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
 
-  /** The global position of the last event in the store (0 when empty). */
+  /**
+   * The global position of the last event committed (0 when empty). readAll may
+   * reach it a moment later: a store can hold an event back until every write
+   * begun before it has ended, so that no reader passes over one still to come.
+   */
   abstract headPosition(): Promise<number>;
 
   abstract subscribe(options?: SubscribeOptions): EventSubscription;

@@ -33,31 +33,52 @@ export interface HashedContent {
  * lock, after the hash is computed, and the chain runs per stream anyway.
  */
 export function hashEvent(previousHash: string, content: HashedContent): string {
-  const canonical = canonicalize({
-    id: content.id,
-    streamId: content.streamId,
-    streamVersion: content.streamVersion,
-    type: content.type,
-    schemaVersion: content.schemaVersion,
-    data: content.data,
-    metadata: content.metadata,
-    recordedAt: content.recordedAt.toISOString(),
-  });
-  return createHash('sha256').update(previousHash).update('\n').update(canonical!).digest('hex');
+  return hashCanonical(previousHash, canonicalContent(content, canonicalJson(content.data), canonicalJson(content.metadata)));
 }
 
+function hashCanonical(previousHash: string, canonical: string): string {
+  return createHash('sha256').update(previousHash).update('\n').update(canonical).digest('hex');
+}
+
+/** RFC 8785 canonical JSON (sorted keys, ECMAScript number form), as `canonicalize` writes it. */
+function canonicalJson(value: unknown): string {
+  return canonicalize(value ?? null)!;
+}
+
+/**
+ * The canonical JSON of an event's content, put together from its data and
+ * metadata already in canonical form: the same string canonicalize() gives for
+ * the whole object (its keys in sorted order), without walking data and
+ * metadata again for every hash, and reusable for the store's own write.
+ */
+export function canonicalContent(
+  content: Omit<HashedContent, 'data' | 'metadata'>,
+  canonicalData: string,
+  canonicalMetadata: string,
+): string {
+  return (
+    `{"data":${canonicalData},"id":${JSON.stringify(content.id)},"metadata":${canonicalMetadata},` +
+    `"recordedAt":${JSON.stringify(content.recordedAt.toISOString())},"schemaVersion":${content.schemaVersion},` +
+    `"streamId":${JSON.stringify(content.streamId)},"streamVersion":${content.streamVersion},` +
+    `"type":${JSON.stringify(content.type)}}`
+  );
+}
+
+/** A new event checked and put in the form it will be stored and hashed in. */
 export interface PreparedEvent {
   id: string;
   type: string;
   schemaVersion: number;
-  data: unknown;
-  metadata: EventMetadata;
+  /** data and metadata as canonical JSON: what the store keeps, and what the hash covers. */
+  canonicalData: string;
+  canonicalMetadata: string;
 }
 
 /**
  * Validates new events and gives them the shape they will have when read back:
- * ids assigned, data and metadata passed through JSON (as every store keeps them),
- * so the hash computed now equals the hash recomputed from a read.
+ * ids assigned, data and metadata serialised once, canonically (as every store
+ * keeps them as JSON), so the hash computed now equals the hash recomputed from
+ * a read.
  */
 export function prepareEvents(events: readonly NewEvent[]): PreparedEvent[] {
   if (events.length === 0) throw new InvalidEventError('An append needs at least one event');
@@ -85,10 +106,16 @@ export function prepareEvents(events: readonly NewEvent[]): PreparedEvent[] {
       id: (event.id ?? randomUUID()).toLowerCase(),
       type: event.type,
       schemaVersion: event.schemaVersion,
-      data: JSON.parse(JSON.stringify(event.data ?? null)),
-      metadata: JSON.parse(JSON.stringify(metadata)),
+      canonicalData: canonicalJson(event.data),
+      canonicalMetadata: canonicalJson(metadata),
     };
   });
+}
+
+export interface ChainedEvent extends PreparedEvent {
+  streamVersion: number;
+  previousHash: string;
+  hash: string;
 }
 
 /** Chains prepared events onto a stream whose last hash and version are given. */
@@ -97,11 +124,12 @@ export function chainEvents(
   events: readonly PreparedEvent[],
   head: { version: number; hash: string },
   recordedAt: Date,
-): Array<PreparedEvent & { streamVersion: number; previousHash: string; hash: string }> {
+): ChainedEvent[] {
   let previousHash = head.hash;
   return events.map((event, index) => {
     const streamVersion = head.version + index + 1;
-    const hash = hashEvent(previousHash, { ...event, streamId, streamVersion, recordedAt });
+    const content = { id: event.id, streamId, streamVersion, type: event.type, schemaVersion: event.schemaVersion, recordedAt };
+    const hash = hashCanonical(previousHash, canonicalContent(content, event.canonicalData, event.canonicalMetadata));
     const chained = { ...event, streamVersion, previousHash, hash };
     previousHash = hash;
     return chained;

@@ -143,6 +143,57 @@ describe('PostgresEventStore', () => {
     expect(await store.readStream(streamId)).toEqual([]);
   });
 
+  it('lets go of the ordering lock when an append fails inside the database', async () => {
+    const failing = new PostgresEventStore({ connectionString: database.url, poolSize: 1 });
+    try {
+      const broken = anEvent('ActualSubmitted', { narrative: 'broken \u0000 text' });
+      await expect(failing.appendToStream(newStreamId(), [broken], { expectedVersion: 'no_stream' })).rejects.toThrow();
+      // A lock left behind would hold up every later append, on any connection.
+      await expect(store.appendToStream(newStreamId(), [anEvent()], { expectedVersion: 'no_stream' })).resolves.toBeDefined();
+      await expect(failing.appendToStream(newStreamId(), [anEvent()], { expectedVersion: 'no_stream' })).resolves.toBeDefined();
+    } finally {
+      await failing.close();
+    }
+  }, 10_000);
+
+  it('keeps an event out of reads until every transaction that began writing before it has ended', async () => {
+    const writer = new Client({ connectionString: database.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query('SELECT pg_current_xact_id()');
+      const { lastPosition } = await store.appendToStream(newStreamId(), [anEvent()], { expectedVersion: 'no_stream' });
+
+      // Committed, so the head counts it; not yet readable, so no reader can move past a position still to come.
+      expect(await store.headPosition()).toBe(lastPosition);
+      expect((await store.readAll({ fromPosition: lastPosition })).map((event) => event.globalPosition)).toEqual([]);
+
+      await writer.query('COMMIT');
+      expect((await store.readAll({ fromPosition: lastPosition })).map((event) => event.globalPosition)).toEqual([lastPosition]);
+    } finally {
+      await writer.end();
+    }
+  });
+
+  it('appends to a stream another process has moved on since this one last saw it', async () => {
+    const other = new PostgresEventStore({ connectionString: database.url });
+    try {
+      const streamId = newStreamId();
+      await store.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' });
+      await other.appendToStream(streamId, [anEvent()], { expectedVersion: 1 });
+
+      await expect(store.appendToStream(streamId, [anEvent()], { expectedVersion: 1 })).rejects.toMatchObject({ actualVersion: 2 });
+      expect(await store.appendToStream(streamId, [anEvent()], { expectedVersion: 2 })).toMatchObject({ nextExpectedVersion: 3 });
+      await other.appendToStream(streamId, [anEvent()], { expectedVersion: 'any' });
+      expect(await store.appendToStream(streamId, [anEvent()], { expectedVersion: 'any' })).toMatchObject({ nextExpectedVersion: 5 });
+
+      expect((await store.readStream(streamId)).map((event) => event.streamVersion)).toEqual([1, 2, 3, 4, 5]);
+      expect(await store.verifyStream(streamId)).toMatchObject({ ok: true, eventsChecked: 5 });
+    } finally {
+      await other.close();
+    }
+  });
+
   describe('live subscriptions', () => {
     async function firstLiveEvent(subscriber: EventStore, writer: EventStore): Promise<RecordedEvent> {
       const streamId = newStreamId();

@@ -98,22 +98,23 @@ export class EventStoreDbEventStore extends EventStore {
         const result = await this.withTimeout('appendToStream', () =>
           this.client.appendToStream(
             streamId,
-            chained.map((event) =>
-              jsonEvent({
+            chained.map((event) => {
+              const metadata = JSON.parse(event.canonicalMetadata) as EventMetadata;
+              return jsonEvent({
                 id: event.id,
                 type: event.type,
-                data: event.data as never,
+                data: JSON.parse(event.canonicalData),
                 metadata: {
-                  ...event.metadata,
+                  ...metadata,
                   $schemaVersion: event.schemaVersion,
                   $recordedAt: recordedAt.toISOString(),
                   $previousHash: event.previousHash,
                   $hash: event.hash,
-                  $correlationId: event.metadata.correlationId,
-                  $causationId: event.metadata.causationId,
+                  $correlationId: metadata.correlationId,
+                  $causationId: metadata.causationId,
                 } satisfies EventMetadata & EnvelopeMetadata,
-              }),
-            ),
+              });
+            }),
             { expectedRevision: currentVersion === 0 ? NO_STREAM : BigInt(currentVersion - 1) },
           ),
         );

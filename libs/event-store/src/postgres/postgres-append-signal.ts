@@ -10,6 +10,7 @@ export const APPEND_CHANNEL = 'reform_ledger_events';
  */
 export class PostgresAppendSignal implements AppendSignal {
   generation = 0;
+  announcedPosition = 0;
   private readonly waiters = new Set<() => void>();
   private client?: Client;
   private connecting?: Promise<void>;
@@ -66,7 +67,10 @@ export class PostgresAppendSignal implements AppendSignal {
     };
     client.on('error', dropped);
     client.on('end', () => dropped());
-    client.on('notification', () => this.notify());
+    client.on('notification', ({ payload }) => {
+      this.announcedPosition = Math.max(this.announcedPosition, Number(payload) || 0);
+      this.notify();
+    });
     try {
       await client.connect();
       await client.query(`LISTEN ${APPEND_CHANNEL}`);

@@ -16,7 +16,7 @@ import {
   WrongExpectedVersionError,
   satisfiesExpectedVersion,
 } from '../event-store';
-import { ChainVerifier, GENESIS_HASH, chainEvents, prepareEvents } from '../hash-chain';
+import { ChainVerifier, ChainedEvent, GENESIS_HASH, chainEvents, prepareEvents } from '../hash-chain';
 import { APPEND_CHANNEL, PostgresAppendSignal } from './postgres-append-signal';
 
 export interface PostgresEventStoreOptions {
@@ -31,25 +31,41 @@ export interface PostgresEventStoreOptions {
 }
 
 /**
- * Key of the transaction-level advisory lock that orders appends.
+ * Key of the session-level advisory lock under which appends draw positions.
  *
  * Why: a bigserial alone lets a reader skip events. Transaction A draws position 5,
  * B draws 6, B commits first; a reader sees 6, moves its checkpoint past 5, and
- * never sees 5 when A commits. Here every append draws its positions only after
- * taking this lock, and holds it until its commit is visible (PostgreSQL releases
- * locks after the commit record is flushed and the transaction shows as committed).
- * So positions become visible in the order they were drawn, and any reader that
- * sees position p sees every committed position below it. Gaps left by rolled-back
- * appends are permanent and harmless.
+ * never sees 5 when A commits.
  *
- * Cost: the lock covers only the INSERT and the commit; reading the stream head,
- * checking the expectation and hashing happen before it. Appends of different
- * streams still share one commit at a time, which bench/ measures.
+ * So append_events() (a function, one round trip) takes this lock, then writes
+ * the stream's head (which gives the transaction its id) and the events (which
+ * draws their positions), and lets go before the commit. Transaction ids and
+ * positions are thus handed out in the same order, and readers take only events
+ * whose transaction is older than the oldest one still open (`SAFE_TO_READ`):
+ * every event below a visible one has then either committed, or rolled back and
+ * left a harmless gap. The lock is held for microseconds, and commits run side by
+ * side, sharing WAL flushes, instead of queueing behind one another.
+ *
+ * The price: an event becomes readable only once every transaction that began
+ * writing before it has ended, appends or not; a session left idle inside a
+ * transaction holds back every reader (set idle_in_transaction_session_timeout).
  */
 const APPEND_ORDER_LOCK = 0x52_4c_45_56; // "RLEV"
 
-const APPEND_RETRIES_FOR_ANY = 3;
-const UNIQUE_VIOLATION = '23505';
+/** Events every transaction older than the oldest open one wrote: nothing below them is still to come. */
+const SAFE_TO_READ = 'events.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))';
+
+/** Stream heads remembered from this store's own reads and appends (most recent last). */
+const REMEMBERED_HEADS = 10_000;
+
+interface StreamHead {
+  version: number;
+  hash: string;
+  recordedAt: Date;
+}
+
+/** Tries of one append against heads that keep moving (another writer of the stream) before giving up. */
+const APPEND_ATTEMPTS = 4;
 
 // Output names equal the column names, so ORDER BY must qualify them (events.x):
 // a bare name would sort by the text alias.
@@ -77,10 +93,14 @@ export class PostgresEventStore extends EventStore {
   private readonly appendSignal: PostgresAppendSignal;
   private readonly pollIntervalMs: number;
   private readonly notifications: boolean;
+  private readonly onError: (error: unknown) => void;
+  private unannouncedPosition = 0;
+  private readonly heads = new Map<string, StreamHead>();
+  private announcing?: Promise<void>;
 
   constructor(options: PostgresEventStoreOptions) {
     super();
-    const onError = options.onError ?? (() => undefined);
+    const onError = (this.onError = options.onError ?? (() => undefined));
     const connection: PoolConfig = { connectionString: options.connectionString };
     this.pool = new Pool({ ...connection, max: options.poolSize ?? 10 });
     this.pool.on('error', onError);
@@ -99,81 +119,106 @@ export class PostgresEventStore extends EventStore {
     }
     const prepared = prepareEvents(events);
     const eventIds = prepared.map((event) => event.id);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.appendOnce(streamId, prepared, options);
-      } catch (error) {
-        const duplicateIds = error instanceof DatabaseError && error.constraint === 'events_event_id_unique';
-        if (error instanceof WrongExpectedVersionError || duplicateIds) {
-          const earlier = await this.findEarlierAppend(streamId, eventIds);
-          if (earlier) return earlier;
-          if (duplicateIds) throw new InvalidEventError('The append reuses event ids of other events');
-          throw error;
-        }
-        if (!(error instanceof DatabaseError) || error.code !== UNIQUE_VIOLATION) throw error;
-        // Another append created the stream between our head read and our insert.
-        if (options.expectedVersion === 'any' && attempt < APPEND_RETRIES_FOR_ANY) continue;
-        throw new WrongExpectedVersionError(streamId, options.expectedVersion, await this.streamVersion(streamId));
-      }
+    try {
+      return await this.appendOnce(streamId, prepared, options);
+    } catch (error) {
+      const duplicateIds = error instanceof DatabaseError && error.constraint === 'events_event_id_unique';
+      if (!(error instanceof WrongExpectedVersionError) && !duplicateIds) throw error;
+      const earlier = await this.findEarlierAppend(streamId, eventIds);
+      if (earlier) return earlier;
+      if (duplicateIds) throw new InvalidEventError('The append reuses event ids of other events');
+      throw error;
     }
   }
 
+  /**
+   * One round trip when the head is known: commands read their stream before
+   * appending, so the head usually is. A head that has moved on since (another
+   * process appended) makes append_events() refuse; the head is then read afresh.
+   */
   private async appendOnce(
     streamId: string,
     events: ReturnType<typeof prepareEvents>,
     { expectedVersion }: AppendOptions,
   ): Promise<AppendResult> {
-    return this.inTransaction(async (client) => {
-      const head = await client.query<{ version: string; last_hash: string }>(
-        'SELECT version::text AS version, last_hash FROM event_streams WHERE stream_id = $1 FOR UPDATE',
-        [streamId],
-      );
-      const currentVersion = head.rows.length ? Number(head.rows[0].version) : 0;
-      if (!satisfiesExpectedVersion(expectedVersion, currentVersion)) {
-        throw new WrongExpectedVersionError(streamId, expectedVersion, currentVersion);
+    for (let attempt = 1; ; attempt++) {
+      const remembered = attempt === 1 ? this.heads.get(streamId) : undefined;
+      const head = remembered ?? (await this.readHead(streamId));
+      if (!satisfiesExpectedVersion(expectedVersion, head.version)) {
+        if (remembered) continue;
+        throw new WrongExpectedVersionError(streamId, expectedVersion, head.version);
       }
-      const ordered = await client.query<{ now: Date }>(
-        `SELECT date_trunc('milliseconds', clock_timestamp()) AS now
-           FROM (SELECT pg_advisory_xact_lock($1)) AS append_order`,
-        [APPEND_ORDER_LOCK],
-      );
-      const recordedAt = ordered.rows[0].now;
-      const chained = chainEvents(
-        streamId,
-        events,
-        { version: currentVersion, hash: head.rows[0]?.last_hash ?? GENESIS_HASH },
-        recordedAt,
-      );
+      // Never before the stream's previous event, whatever this machine's clock says.
+      const recordedAt = new Date(Math.max(Date.now(), head.recordedAt.getTime()));
+      const chained = chainEvents(streamId, events, head, recordedAt);
+      const lastPosition = await this.callAppendEvents(streamId, head, chained, recordedAt);
+      if (lastPosition === null) {
+        this.heads.delete(streamId);
+        if (attempt >= APPEND_ATTEMPTS) {
+          throw new WrongExpectedVersionError(streamId, expectedVersion, (await this.readHead(streamId)).version);
+        }
+        continue;
+      }
       const last = chained[chained.length - 1];
-      const inserted = await client.query<{ last_position: string }>(
-        `WITH incoming AS (
-           SELECT * FROM jsonb_to_recordset($2::jsonb) AS e(
-             id uuid, "streamVersion" bigint, type text, "schemaVersion" integer,
-             data jsonb, metadata jsonb, "previousHash" text, hash text)
-         ), inserted AS (
-           INSERT INTO events (event_id, stream_id, stream_version, event_type, schema_version,
-                               data, metadata, recorded_at, previous_hash, hash)
-           SELECT id, $1, "streamVersion", type, "schemaVersion", data, metadata, $3,
-                  "previousHash", hash
-             FROM incoming ORDER BY "streamVersion"
-           RETURNING global_position
-         ), head AS (
-           INSERT INTO event_streams (stream_id, version, last_hash, updated_at)
-           VALUES ($1, $4, $5, $3)
-           ON CONFLICT (stream_id) DO UPDATE
-             SET version = EXCLUDED.version, last_hash = EXCLUDED.last_hash,
-                 updated_at = EXCLUDED.updated_at
-         )
-         SELECT last_position::text AS last_position,
-                pg_notify('${APPEND_CHANNEL}', last_position::text)
-           FROM (SELECT max(global_position) AS last_position FROM inserted) AS appended`,
-        [streamId, JSON.stringify(chained), recordedAt, last.streamVersion, last.hash],
-      );
-      return {
-        nextExpectedVersion: last.streamVersion,
-        lastPosition: Number(inserted.rows[0].last_position),
-      };
-    });
+      this.rememberHead(streamId, { version: last.streamVersion, hash: last.hash, recordedAt });
+      this.announce(lastPosition);
+      return { nextExpectedVersion: last.streamVersion, lastPosition };
+    }
+  }
+
+  private async callAppendEvents(
+    streamId: string,
+    head: StreamHead,
+    chained: ChainedEvent[],
+    recordedAt: Date,
+  ): Promise<number | null> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ last_position: string | null }>({
+        name: 'append_events',
+        text: 'SELECT append_events($1, $2, $3, $4, $5, $6)::text AS last_position',
+        values: [streamId, head.version, head.hash, eventsJson(chained), recordedAt, APPEND_ORDER_LOCK],
+      });
+      client.release();
+      return rows[0].last_position === null ? null : Number(rows[0].last_position);
+    } catch (error) {
+      await releaseOrderLock(client);
+      throw error;
+    }
+  }
+
+  private async readHead(streamId: string): Promise<StreamHead> {
+    const { rows } = await this.pool.query<{ version: string; last_hash: string; updated_at: Date }>(
+      'SELECT version::text AS version, last_hash, updated_at FROM event_streams WHERE stream_id = $1',
+      [streamId],
+    );
+    return rows.length
+      ? { version: Number(rows[0].version), hash: rows[0].last_hash, recordedAt: rows[0].updated_at }
+      : { version: 0, hash: GENESIS_HASH, recordedAt: new Date(0) };
+  }
+
+  private rememberHead(streamId: string, head: StreamHead): void {
+    this.heads.delete(streamId);
+    this.heads.set(streamId, head);
+    if (this.heads.size > REMEMBERED_HEADS) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  /**
+   * Tells listeners (in any process) that events up to the position are in.
+   * Sent after the commit, never inside it: PostgreSQL lets only one notifying
+   * transaction commit at a time, which would queue every append behind the
+   * previous one's WAL flush. Announcements that pile up while one is on its
+   * way go out as one, for the highest position.
+   */
+  private announce(position: number): void {
+    this.unannouncedPosition = Math.max(this.unannouncedPosition, position);
+    this.announcing ??= (async () => {
+      while (this.unannouncedPosition > 0) {
+        const highest = this.unannouncedPosition;
+        this.unannouncedPosition = 0;
+        await this.pool.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, String(highest)]).catch(this.onError);
+      }
+    })().finally(() => (this.announcing = undefined));
   }
 
   /**
@@ -201,7 +246,13 @@ export class PostgresEventStore extends EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    return readStreamWith(this.pool, streamId, options);
+    const events = await readStreamWith(this.pool, streamId, options);
+    const last = events.at(-1);
+    // Read to its end, the stream's last event is its head: the append that usually follows needs it.
+    if (last && options.toVersion === undefined && options.asOf === undefined && options.toPosition === undefined) {
+      this.rememberHead(streamId, { version: last.streamVersion, hash: last.hash, recordedAt: last.recordedAt });
+    }
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -268,6 +319,7 @@ export class PostgresEventStore extends EventStore {
 
   async close(): Promise<void> {
     if (this.pool.ended) return;
+    await this.announcing;
     await this.appendSignal.close();
     await this.pool.end();
   }
@@ -280,18 +332,10 @@ export class PostgresEventStore extends EventStore {
     return result.rows.length ? Number(result.rows[0].version) : 0;
   }
 
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.withClient('BEGIN', work);
-  }
-
   private async inSnapshot<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.withClient('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
-  }
-
-  private async withClient<T>(begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query(begin);
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
@@ -305,6 +349,31 @@ export class PostgresEventStore extends EventStore {
 }
 
 type Queryable = Pick<Pool, 'query'>;
+
+/** The events as append_events() reads them, data and metadata in the canonical JSON they were hashed in. */
+function eventsJson(events: readonly ChainedEvent[]): string {
+  const rows = events.map(
+    (event) =>
+      `{"id":${JSON.stringify(event.id)},"streamVersion":${event.streamVersion},"type":${JSON.stringify(event.type)},` +
+      `"schemaVersion":${event.schemaVersion},"data":${event.canonicalData},"metadata":${event.canonicalMetadata},` +
+      `"previousHash":${JSON.stringify(event.previousHash)},"hash":${JSON.stringify(event.hash)}}`,
+  );
+  return `[${rows.join(',')}]`;
+}
+
+/**
+ * After a failed append_events() the connection may still hold the ordering
+ * lock (a session lock outlives the failed statement): let go of it, or, if
+ * that fails too, close the connection, which ends the session and the lock.
+ */
+async function releaseOrderLock(client: PoolClient): Promise<void> {
+  try {
+    await client.query('SELECT pg_advisory_unlock($1)', [APPEND_ORDER_LOCK]);
+    client.release();
+  } catch (error) {
+    client.release(error instanceof Error ? error : new Error(String(error)));
+  }
+}
 
 async function readStreamWith(
   db: Queryable,
@@ -328,7 +397,9 @@ async function readAllWith(
   { fromPosition = 0, limit = 1000 }: ReadAllOptions,
 ): Promise<RecordedEvent[]> {
   const result = await db.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position >= $1 ORDER BY events.global_position LIMIT $2`,
+    `SELECT ${EVENT_COLUMNS} FROM events
+      WHERE global_position >= $1 AND ${SAFE_TO_READ}
+      ORDER BY events.global_position LIMIT $2`,
     [fromPosition, limit],
   );
   return result.rows.map(toRecordedEvent);

@@ -111,6 +111,8 @@ export const itemsProjection: Projection<ItemTable> = {
       );
       for (const row of rows) states.set(row.item_id, { state: row.state, version: row.version });
     }
+    /** History rows of the batch, written in one statement. */
+    const history: object[] = [];
     /** Rows to rewrite: item → fiscal year → the event that last changed it. */
     const touched = new Map<string, Map<number, RecordedEvent>>();
 
@@ -125,30 +127,36 @@ export const itemsProjection: Projection<ItemTable> = {
       const before = states.get(itemId)?.state ?? itemDecider.initialState();
       const after = itemDecider.evolve(before, event as unknown as ItemEvent);
       states.set(itemId, { state: after, version: event.streamVersion });
-      await sql.query(
-        `INSERT INTO ${t.item_history} (item_id, stream_version, global_position, event_type, summary, fiscal_year,
-           occurred_at, recorded_at, actor_user_id, actor_role, actor_department, changes, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          itemId,
-          event.streamVersion,
-          event.globalPosition,
-          event.type,
-          EVENT_LABELS[event.type as ItemEvent['type']] ?? event.type,
-          fiscalYearOf(event),
-          event.metadata.occurredAt,
-          event.recordedAt,
-          event.metadata.actor.userId,
-          event.metadata.actor.role ?? null,
-          event.metadata.actor.department ?? null,
-          JSON.stringify(diffItem(before, after)),
-          (event.data as { reason?: string }).reason ?? null,
-        ],
-      );
+      history.push({
+        item_id: itemId,
+        stream_version: event.streamVersion,
+        global_position: event.globalPosition,
+        event_type: event.type,
+        summary: EVENT_LABELS[event.type as ItemEvent['type']] ?? event.type,
+        fiscal_year: fiscalYearOf(event),
+        occurred_at: event.metadata.occurredAt,
+        recorded_at: event.recordedAt,
+        actor_user_id: event.metadata.actor.userId,
+        actor_role: event.metadata.actor.role ?? null,
+        actor_department: event.metadata.actor.department ?? null,
+        changes: diffItem(before, after),
+        reason: (event.data as { reason?: string }).reason ?? null,
+      });
       const years = touched.get(itemId) ?? new Map<number, RecordedEvent>();
       const fiscalYear = fiscalYearOf(event);
       for (const year of fiscalYear === null ? planYears(after) : [fiscalYear]) years.set(year, event);
       touched.set(itemId, years);
+    }
+
+    if (history.length > 0) {
+      await sql.query(
+        `INSERT INTO ${t.item_history} (item_id, stream_version, global_position, event_type, summary, fiscal_year,
+           occurred_at, recorded_at, actor_user_id, actor_role, actor_department, changes, reason)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS row(item_id text, stream_version integer, global_position bigint,
+           event_type text, summary text, fiscal_year integer, occurred_at timestamptz, recorded_at timestamptz,
+           actor_user_id text, actor_role text, actor_department text, changes jsonb, reason text)`,
+        [JSON.stringify(history)],
+      );
     }
 
     for (const [itemId, years] of touched) {

@@ -1,4 +1,5 @@
 import { CreateEventStore1763900000000 } from './1763900000000-create-event-store';
+import { OrderEventsByTransaction1764100000000 } from './1764100000000-order-events-by-transaction';
 
 /** The event store's schema, in order; the server's data source runs them. */
-export const eventStoreMigrations = [CreateEventStore1763900000000];
+export const eventStoreMigrations = [CreateEventStore1763900000000, OrderEventsByTransaction1764100000000];
