@@ -1,0 +1,249 @@
+import { execSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { APPEND_CLIENTS, Appender, emmettAppend, measure, ourAppend, rawInsert } from './scenarios/append';
+import { askAuditQuestions, growItem } from './scenarios/audit';
+import { HttpRun, prepareSubmissions, submitActuals } from './scenarios/http';
+import { VISIBILITY_POLL_MS, measureLag } from './scenarios/lag';
+import { fillStore, readEverything, rebuildItems } from './scenarios/rebuild';
+import { BenchCluster, startBenchCluster } from './support/database';
+import { startBenchServer } from './support/server';
+import { Spread, spread } from './support/stats';
+
+/**
+ * `npm run bench`: every scenario of docs/benchmarks, each after a warm-up and
+ * repeated (BENCH_REPEATS, at least 5), contenders interleaved within a repeat
+ * so that a slow moment of the machine hits all of them alike. Writes
+ * bench/results/latest.json and latest.md. `npm run bench -- append http` runs
+ * only the scenarios named.
+ */
+const REPEATS = Math.max(5, Number(process.env.BENCH_REPEATS ?? 5));
+/** BENCH_SMOKE=1: every scenario at a small size, to check the harness itself; its numbers mean nothing. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const APPEND_WINDOW_MS = SMOKE ? 500 : 5_000;
+const HTTP_SECONDS = SMOKE ? 2 : 10;
+const HTTP_ITEMS = SMOKE ? 50 : 1_000;
+const REBUILD_EVENTS = SMOKE ? 20_000 : 1_000_000;
+const REBUILD_PAGE = 1_000;
+const LAG_RATE = 500;
+const LAG_MS = SMOKE ? 3_000 : 60_000;
+const AUDIT_EVENTS = SMOKE ? 50 : 1_000;
+const AUDIT_REQUESTS = SMOKE ? 20 : 200;
+
+interface Row {
+  scenario: string;
+  measure: string;
+  unit: string;
+  values: number[];
+  spread: Spread;
+}
+
+interface Check {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const rows: Row[] = [];
+const checks: Check[] = [];
+const notes: string[] = [];
+
+function record(scenario: string, measureName: string, unit: string, values: number[]): Spread {
+  const summary = spread(values);
+  rows.push({ scenario, measure: measureName, unit, values, spread: summary });
+  return summary;
+}
+
+function check(target: string, measured: string, met: boolean): void {
+  checks.push({ target, measured, met });
+  console.log(`  ${met ? '達成' : '未達'}: ${target} — ${measured}`);
+}
+
+const percent = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
+const mib = (bytes: number) => bytes / 1024 / 1024;
+
+async function appendScenarios(cluster: BenchCluster, eventsPerCall: number): Promise<Record<string, Spread>> {
+  const label = eventsPerCall === 1 ? '1. 追記 (1件/トランザクション, 8並列)' : `2. 一括追記 (${eventsPerCall}件/呼び出し, 8並列)`;
+  console.log(label);
+  const contenders: Appender[] = [
+    await rawInsert(cluster, eventsPerCall),
+    await ourAppend(cluster, eventsPerCall),
+    await emmettAppend(cluster, eventsPerCall),
+  ];
+  const values = new Map<Appender, number[]>(contenders.map((contender) => [contender, []]));
+  try {
+    for (const contender of contenders) await measure(contender, 2_000);
+    for (let repeat = 1; repeat <= REPEATS; repeat++) {
+      for (const contender of contenders) values.get(contender)!.push(await measure(contender, APPEND_WINDOW_MS));
+      console.log(`  ${repeat}/${REPEATS}: ${contenders.map((c) => `${c.name} ${Math.round(values.get(c)!.at(-1)!)}`).join(', ')}`);
+    }
+  } finally {
+    for (const contender of contenders) await contender.close();
+  }
+  const [raw, ours, emmett] = contenders.map((contender) => record(label, contender.name, 'events/s', values.get(contender)!));
+  return { raw, ours, emmett };
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const wanted = (name: string) => only.length === 0 || only.includes(name);
+  const cluster = await startBenchCluster((message) => console.log(`  ${message}`));
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    commit: execSync('git rev-parse --short HEAD').toString().trim(),
+    postgres: cluster.settings,
+    appendClients: APPEND_CLIENTS,
+    repeats: REPEATS,
+  };
+  console.log(`PostgreSQL ${cluster.settings.server_version}, ${machine.cpus} cores, ${REPEATS} repeats`);
+  let rawSingle: Spread | undefined;
+  let serverPeakRss = 0;
+  try {
+    if (wanted('append')) {
+      const { raw, ours, emmett } = await appendScenarios(cluster, 1);
+      rawSingle = raw;
+      check('appendToStream ≥ 70% of raw single-row INSERT', percent(ours.median / raw.median), ours.median >= 0.7 * raw.median);
+      check('appendToStream ≥ 2× Emmett', `${(ours.median / emmett.median).toFixed(2)}×`, ours.median >= 2 * emmett.median);
+    }
+    if (wanted('batch')) {
+      const { raw, ours } = await appendScenarios(cluster, 100);
+      check('batch append ≥ 60% of raw multi-row INSERT', percent(ours.median / raw.median), ours.median >= 0.6 * raw.median);
+    }
+    if (wanted('http') || wanted('lag') || wanted('audit')) {
+      const database = await cluster.createDatabase();
+      const server = await startBenchServer(database.url);
+      try {
+        console.log(`  ${HTTP_ITEMS} items set up through the API…`);
+        const target = await prepareSubmissions(server, HTTP_ITEMS);
+        if (wanted('http')) {
+          for (const connections of [16, 64]) {
+            const label = `3. HTTP SubmitActual (autocannon ${connections}接続)`;
+            console.log(label);
+            await submitActuals(target, connections, 3);
+            const runs: HttpRun[] = [];
+            for (let repeat = 1; repeat <= REPEATS; repeat++) {
+              runs.push(await submitActuals(target, connections, HTTP_SECONDS));
+              const run = runs.at(-1)!;
+              console.log(`  ${repeat}/${REPEATS}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ${JSON.stringify(run.statuses)}, errors ${run.errors}`);
+            }
+            const rps = record(label, 'requests/s', 'req/s', runs.map((run) => run.requestsPerSecond));
+            record(label, 'p50', 'ms', runs.map((run) => run.p50Ms));
+            const p99 = record(label, 'p99', 'ms', runs.map((run) => run.p99Ms));
+            const serverErrors = runs.reduce((sum, run) => sum + Object.entries(run.statuses).filter(([status]) => status >= '500').reduce((s, [, count]) => s + count, 0) + run.errors, 0);
+            const unexpected = runs.reduce((sum, run) => sum + Object.entries(run.statuses).filter(([status]) => status !== '200' && status !== '409').reduce((s, [, count]) => s + count, 0), 0);
+            const conflicts = runs.reduce((sum, run) => sum + (run.statuses['409'] ?? 0), 0);
+            notes.push(`HTTP ${connections}接続: 409 (同じ項目への同時コマンド) ${conflicts}件、その他の非200 ${unexpected}件、5xx/接続エラー ${serverErrors}件`);
+            check(`HTTP ${connections}接続: no 5xx, no errors but 409`, `${serverErrors} 5xx/errors, ${unexpected} other`, serverErrors === 0 && unexpected === 0);
+            if (connections === 64) {
+              check('HTTP p99 < 100 ms at 64 connections', `${p99.median.toFixed(1)} ms`, p99.median < 100);
+              if (rawSingle) check('HTTP ≥ 50% of raw single-row INSERT at 64 connections', percent(rps.median / rawSingle.median), rps.median >= 0.5 * rawSingle.median);
+            }
+          }
+          serverPeakRss = Math.max(serverPeakRss, await server.peakRss());
+        }
+        if (wanted('lag')) {
+          const label = `5. 反映遅延 (${LAG_RATE}コマンド/秒 × ${LAG_MS / 1000}秒)`;
+          console.log(label);
+          await measureLag(target, database.url, LAG_RATE, 5_000);
+          const runs = [];
+          for (let repeat = 1; repeat <= REPEATS; repeat++) {
+            runs.push(await measureLag(target, database.url, LAG_RATE, LAG_MS));
+            const run = runs.at(-1)!;
+            console.log(`  ${repeat}/${REPEATS}: ${Math.round(run.achievedPerSecond)} cmd/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, 409 ${run.refused}, failed ${run.failed}`);
+          }
+          record(label, 'commands acknowledged/s', 'cmd/s', runs.map((run) => run.achievedPerSecond));
+          record(label, 'p50', 'ms', runs.map((run) => run.p50Ms));
+          const p99 = record(label, 'p99', 'ms', runs.map((run) => run.p99Ms));
+          notes.push(`反映遅延は projection_builds の位置を ${VISIBILITY_POLL_MS} ms ごとに読んで測定（分解能 ${VISIBILITY_POLL_MS} ms）。失敗 ${runs.reduce((s, r) => s + r.failed, 0)}件、409 ${runs.reduce((s, r) => s + r.refused, 0)}件`);
+          check('live lag p99 < 200 ms at 500 commands/s', `${p99.median.toFixed(1)} ms`, p99.median < 200);
+        }
+        if (wanted('audit')) {
+          const label = `6. 監査 (イベント${AUDIT_EVENTS}件の項目, API)`;
+          console.log(label);
+          const itemId = target.itemIds[target.itemIds.length - 1];
+          const last = await growItem(target, itemId, AUDIT_EVENTS);
+          await askAuditQuestions(server, itemId, last - AUDIT_EVENTS / 2, 20);
+          const runs = [];
+          for (let repeat = 1; repeat <= REPEATS; repeat++) {
+            runs.push(await askAuditQuestions(server, itemId, last - AUDIT_EVENTS / 2, AUDIT_REQUESTS));
+            const run = runs.at(-1)!;
+            console.log(`  ${repeat}/${REPEATS}: history p50 ${run.historyP50Ms.toFixed(1)} / p99 ${run.historyP99Ms.toFixed(1)} ms, as-of p50 ${run.asOfP50Ms.toFixed(1)} / p99 ${run.asOfP99Ms.toFixed(1)} ms`);
+          }
+          record(label, 'history p50', 'ms', runs.map((run) => run.historyP50Ms));
+          const historyP99 = record(label, 'history p99', 'ms', runs.map((run) => run.historyP99Ms));
+          record(label, 'as-of p50', 'ms', runs.map((run) => run.asOfP50Ms));
+          const asOfP99 = record(label, 'as-of p99', 'ms', runs.map((run) => run.asOfP99Ms));
+          check('audit history p99 < 50 ms', `${historyP99.median.toFixed(1)} ms`, historyP99.median < 50);
+          check('audit as-of p99 < 50 ms', `${asOfP99.median.toFixed(1)} ms`, asOfP99.median < 50);
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+    if (wanted('rebuild')) {
+      const label = `4. 投影の再構築 (${REBUILD_EVENTS.toLocaleString('en')}イベント, 約100項目×10年度の市)`;
+      console.log(label);
+      const database = await cluster.createDatabase({ migrate: true });
+      const events = await fillStore(database, REBUILD_EVENTS, 2026);
+      await readEverything(database, REBUILD_PAGE);
+      const readAll: number[] = [];
+      const rebuild: number[] = [];
+      const rss: number[] = [];
+      for (let repeat = 1; repeat <= REPEATS; repeat++) {
+        readAll.push(await readEverything(database, REBUILD_PAGE));
+        const run = await rebuildItems(database, events);
+        rebuild.push(run.eventsPerSecond);
+        rss.push(mib(run.peakRssBytes));
+        console.log(`  ${repeat}/${REPEATS}: readAll ${Math.round(readAll.at(-1)!)} events/s, rebuild ${Math.round(run.eventsPerSecond)} events/s, peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB`);
+      }
+      const raw = record(label, 'raw readAll', 'events/s', readAll);
+      const ours = record(label, 'items + summaries rebuild (CLI)', 'events/s', rebuild);
+      const peak = record(label, 'peak RSS of the rebuilding process', 'MiB', rss);
+      check('rebuild ≥ 50% of raw readAll', percent(ours.median / raw.median), ours.median >= 0.5 * raw.median);
+      check('RSS < 512 MiB during the rebuild', `${peak.max.toFixed(0)} MiB`, peak.max < 512);
+    }
+    if (serverPeakRss > 0) {
+      record('7. メモリ', 'server peak RSS during 3 (and 5, 6)', 'MiB', [mib(serverPeakRss)]);
+      check('server RSS < 512 MiB during HTTP load', `${mib(serverPeakRss).toFixed(0)} MiB`, mib(serverPeakRss) < 512);
+    }
+  } finally {
+    await cluster.stop();
+  }
+  await writeResults(machine);
+}
+
+async function writeResults(machine: Record<string, unknown>): Promise<void> {
+  const folder = join(__dirname, SMOKE ? 'results/smoke' : 'results');
+  await mkdir(folder, { recursive: true });
+  const at = new Date().toISOString();
+  await writeFile(join(folder, 'latest.json'), JSON.stringify({ at, machine, rows, checks, notes }, null, 2) + '\n');
+  const format = (value: number) => (value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(1));
+  const lines = [
+    `# Benchmark results (${at})`,
+    '',
+    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, commit ${machine.commit}; ` +
+      `PostgreSQL ${JSON.stringify(machine.postgres)}; ${machine.repeats} repeats after a warm-up.`,
+    '',
+    '| Scenario | Measure | Median | Min | Max | Unit |',
+    '|---|---|---:|---:|---:|---|',
+    ...rows.map((row) => `| ${row.scenario} | ${row.measure} | ${format(row.spread.median)} | ${format(row.spread.min)} | ${format(row.spread.max)} | ${row.unit} |`),
+    '',
+    '| Target | Measured (median) | Met |',
+    '|---|---|---|',
+    ...checks.map((item) => `| ${item.target} | ${item.measured} | ${item.met ? 'yes' : '**no**'} |`),
+    '',
+    ...notes.map((note) => `- ${note}`),
+    '',
+  ];
+  await writeFile(join(folder, 'latest.md'), lines.join('\n'));
+  console.log(lines.join('\n'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

