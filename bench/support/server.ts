@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../test/support/server-process';
+import { freePort, watch } from '../../test/support/server-process';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -23,15 +23,11 @@ export function startBuiltApp(entry: 'server' | 'cli', args: string[], env: Reco
     env: { ...inherited, NODE_ENV: 'production', SEED: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const { output, exited } = watch(child);
   return {
     child,
     peakRss: () => peakRss(child.pid!),
-    output: () => output,
+    output,
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -45,7 +45,7 @@ function databaseUrl(adminUrl: string, name: string): string {
   return url.toString();
 }
 
-async function withAdmin<T>(adminUrl: string, work: (admin: Client) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(adminUrl: string, work: (admin: Client) => Promise<T>): Promise<T> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
