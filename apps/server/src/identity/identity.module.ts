@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
+import { createSecretKey } from 'node:crypto';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessGuard } from '../auth/access.guard';
@@ -40,7 +41,8 @@ export class IdentityModule {
       imports: [
         CqrsModule,
         TypeOrmModule.forFeature([CredentialEntity, SessionEntity]),
-        JwtModule.register({ secret: options.sessionSecret, signOptions: { algorithm: 'HS256' } }),
+        // A key object, not the string: jsonwebtoken otherwise tries to parse the string as a public key on every verification.
+        JwtModule.register({ secret: createSecretKey(Buffer.from(options.sessionSecret)), signOptions: { algorithm: 'HS256' } }),
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: 10 }]),
       ],
       controllers: [AuthController, UsersController, OrganizationController],
