@@ -167,7 +167,7 @@ export class ActualsImport {
       itemIds.map(async (itemId): Promise<[string, LoadedItem]> => {
         const [item, submission] = await Promise.all([this.items.state(itemId), this.cycles.submission(planId, fiscalYear, stage, itemId)]);
         const commandId = uuidv5(`${sha256}/${itemId}`, IMPORT_NAMESPACE);
-        const alreadyImported = submission.history.some((event) => event.metadata.commandId === commandId);
+        const alreadyImported = submission.commands.has(commandId);
         return [itemId, { item, submission: submission.state, version: submission.version, commandId, alreadyImported }];
       }),
     );

@@ -10,7 +10,7 @@ import { EventStore, ReadStreamOptions } from '@app/event-store';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import type { Request } from 'express';
-import { loadStream } from '../events/command-executor';
+import { StreamStates } from '../events/stream-states';
 
 /** A moment in an item's life: a timestamp, or a global position of the store. */
 export type Moment = { at: Date } | { position: number };
@@ -25,10 +25,13 @@ export interface ItemAsOf {
 /** An item as its events tell it now or at any past moment, with the grade the rule suggests for each year. */
 @Injectable()
 export class ItemReader {
-  constructor(private readonly eventStore: EventStore) {}
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly states: StreamStates,
+  ) {}
 
   async state(itemId: string): Promise<ItemState & { version: number }> {
-    const { state, version } = await loadStream(this.eventStore, itemStreamId(itemId), itemDecider);
+    const { state, version } = await this.states.load(itemStreamId(itemId), itemDecider);
     return { ...state, version };
   }
 

@@ -9,13 +9,13 @@ import {
   planDecider,
   planStreamId,
 } from '@app/domain';
-import { EventStore } from '@app/event-store';
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { actionContext } from '../context/request-context';
-import { CommandExecutor, CommandResult, loadStream } from '../events/command-executor';
+import { CommandExecutor, CommandResult } from '../events/command-executor';
+import { StreamStates } from '../events/stream-states';
 import { IdentityDirectory } from '../identity/identity-directory';
 
 export interface CreatedResult extends CommandResult {
@@ -58,10 +58,10 @@ export function newId(prefix: string): string {
 
 @Injectable()
 export class PlanReader {
-  constructor(private readonly eventStore: EventStore) {}
+  constructor(private readonly states: StreamStates) {}
 
   async plan(planId: string): Promise<PlanState & { version: number }> {
-    const { state, version } = await loadStream(this.eventStore, planStreamId(planId), planDecider);
+    const { state, version } = await this.states.load(planStreamId(planId), planDecider);
     return { ...state, version };
   }
 

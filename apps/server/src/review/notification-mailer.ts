@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createTransport, Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
-import { loadStream } from '../events/command-executor';
+import { StreamStates } from '../events/stream-states';
 import { IdentityDirectory } from '../identity/identity-directory';
 import { CheckpointedFollower } from './checkpointed-follower';
 
@@ -34,14 +34,22 @@ export class NotificationMailer implements OnApplicationBootstrap, OnApplication
   private readonly transport?: Transporter;
 
   constructor(
-    private readonly eventStore: EventStore,
+    eventStore: EventStore,
+    private readonly states: StreamStates,
     @InjectDataSource() private readonly database: DataSource,
     private readonly directory: IdentityDirectory,
     @Inject(MAIL_SETTINGS) private readonly settings: MailSettings,
   ) {
     if (!settings.smtpUrl) return;
     this.transport = createTransport(settings.smtpUrl);
-    this.follower = new CheckpointedFollower('review-mail', eventStore, database, (event) => this.react(event), this.logger);
+    this.follower = new CheckpointedFollower(
+      'review-mail',
+      eventStore,
+      database,
+      (event) => event.streamId.startsWith('submission-') && MAILED.has(event.type as SubmissionEvent['type']),
+      (event) => this.react(event),
+      this.logger,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -60,10 +68,9 @@ export class NotificationMailer implements OnApplicationBootstrap, OnApplication
 
   private async react(recorded: RecordedEvent): Promise<void> {
     const event = recorded as unknown as SubmissionEvent;
-    if (!recorded.streamId.startsWith('submission-') || !MAILED.has(event.type)) return;
-    const { state: submission } = await loadStream(this.eventStore, recorded.streamId, submissionDecider);
+    const { state: submission } = await this.states.load(recorded.streamId, submissionDecider);
     const message = notificationMessage(submission.stage, event)!;
-    const { state: item } = await loadStream(this.eventStore, itemStreamId(submission.itemId), itemDecider);
+    const { state: item } = await this.states.load(itemStreamId(submission.itemId), itemDecider);
     const recipients = this.directory
       .allUsers()
       .filter((user) => user.status === 'active' && user.email)

@@ -17,7 +17,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import { actionContext } from '../context/request-context';
-import { CommandExecutor, loadStream } from '../events/command-executor';
+import { CommandExecutor } from '../events/command-executor';
+import { StreamStates } from '../events/stream-states';
 import { ChangeItem } from '../plan/plan.commands';
 import { CheckpointedFollower } from './checkpointed-follower';
 import { ChangeReviewCycle, ChangeSubmission, ReviewCycles } from './review.commands';
@@ -39,13 +40,21 @@ export class ReviewProcessManager implements OnApplicationBootstrap, OnApplicati
   private readonly follower: CheckpointedFollower;
 
   constructor(
-    private readonly eventStore: EventStore,
+    eventStore: EventStore,
+    private readonly states: StreamStates,
     @InjectDataSource() private readonly database: DataSource,
     private readonly commands: CommandBus,
     private readonly executor: CommandExecutor,
     private readonly cycles: ReviewCycles,
   ) {
-    this.follower = new CheckpointedFollower(NAME, eventStore, database, (event) => this.react(event), this.logger);
+    this.follower = new CheckpointedFollower(
+      NAME,
+      eventStore,
+      database,
+      (event) => event.streamId.startsWith('review-') || event.streamId.startsWith('submission-'),
+      (event) => this.react(event),
+      this.logger,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -63,17 +72,17 @@ export class ReviewProcessManager implements OnApplicationBootstrap, OnApplicati
 
   private async react(event: RecordedEvent): Promise<void> {
     if (event.streamId.startsWith('review-')) return this.onCycleEvent(event, event as unknown as ReviewCycleEvent);
-    if (event.streamId.startsWith('submission-')) return this.onSubmissionEvent(event, event as unknown as SubmissionEvent);
+    return this.onSubmissionEvent(event, event as unknown as SubmissionEvent);
   }
 
   private async onCycleEvent(recorded: RecordedEvent, event: ReviewCycleEvent): Promise<void> {
-    const { state: cycle } = await loadStream(this.eventStore, recorded.streamId, reviewCycleDecider);
+    const { state: cycle } = await this.states.load(recorded.streamId, reviewCycleDecider);
     const { planId, fiscalYear } = cycle;
     switch (event.type) {
       case 'StageOpened': {
         const { stage, itemIds, deadline, reminderWorkingDays } = event.data;
         for (const itemId of itemIds) {
-          const { state: item } = await loadStream(this.eventStore, itemStreamId(itemId), itemDecider);
+          const { state: item } = await this.states.load(itemStreamId(itemId), itemDecider);
           await this.send(recorded, itemId, new ChangeSubmission(planId, fiscalYear, stage, itemId, {
             type: 'CreateTask',
             planId,
@@ -97,7 +106,7 @@ export class ReviewProcessManager implements OnApplicationBootstrap, OnApplicati
   }
 
   private async onSubmissionEvent(recorded: RecordedEvent, event: SubmissionEvent): Promise<void> {
-    const { state: submission } = await loadStream(this.eventStore, recorded.streamId, submissionDecider);
+    const { state: submission } = await this.states.load(recorded.streamId, submissionDecider);
     const commands = itemCommandsFor(submission, event);
     if (commands.length > 0) await this.sendToItem(recorded, submission.itemId, commands);
     if (event.type === 'SubmissionApproved') await this.completeStageIfDone(recorded, submission);

@@ -1,5 +1,4 @@
 import { DomainError, itemDecider, itemStreamId, yearOf } from '@app/domain';
-import { EventStore } from '@app/event-store';
 import {
   REVIEW_STAGES,
   ReviewCycleCommand,
@@ -15,7 +14,8 @@ import {
 } from '@app/workflow';
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandExecutor, CommandResult, loadStream } from '../events/command-executor';
+import { CommandExecutor, CommandResult } from '../events/command-executor';
+import { StreamStates } from '../events/stream-states';
 import { PlanReader } from '../plan/plan.commands';
 import { Clock } from './clock';
 import { ItemStatusReader } from './item-status-reader';
@@ -51,10 +51,10 @@ export class ChangeSubmission {
 
 @Injectable()
 export class ReviewCycles {
-  constructor(private readonly eventStore: EventStore) {}
+  constructor(private readonly states: StreamStates) {}
 
   async load(planId: string, fiscalYear: number) {
-    return loadStream(this.eventStore, reviewCycleStreamId(planId, fiscalYear), reviewCycleDecider);
+    return this.states.load(reviewCycleStreamId(planId, fiscalYear), reviewCycleDecider);
   }
 
   /** The cycle, refused unless it and the stage are open: where departments' work is accepted. */
@@ -66,7 +66,7 @@ export class ReviewCycles {
   }
 
   async submission(planId: string, fiscalYear: number, stage: StageKind, itemId: string) {
-    return loadStream(this.eventStore, submissionStreamId(planId, fiscalYear, stage, itemId), submissionDecider);
+    return this.states.load(submissionStreamId(planId, fiscalYear, stage, itemId), submissionDecider);
   }
 
   /** The items of a stage not yet approved. */
@@ -119,7 +119,7 @@ export class ChangeSubmissionHandler implements ICommandHandler<ChangeSubmission
   constructor(
     private readonly executor: CommandExecutor,
     private readonly cycles: ReviewCycles,
-    private readonly eventStore: EventStore,
+    private readonly states: StreamStates,
   ) {}
 
   async execute({ planId, fiscalYear, stage, itemId, command, ifMatch }: ChangeSubmission): Promise<CommandResult> {
@@ -145,7 +145,7 @@ export class ChangeSubmissionHandler implements ICommandHandler<ChangeSubmission
   private async requireItemAccepts(planId: string, fiscalYear: number, stage: StageKind, itemId: string, command: SubmissionCommand): Promise<void> {
     const { state: submission } = await this.cycles.submission(planId, fiscalYear, stage, itemId);
     const approval = submissionDecider.decide(command, submission);
-    let { state: item } = await loadStream(this.eventStore, itemStreamId(itemId), itemDecider);
+    let { state: item } = await this.states.load(itemStreamId(itemId), itemDecider);
     const apply = (commands: ReturnType<typeof itemCommandsFor>) => {
       for (const itemCommand of commands) item = itemDecider.decide(itemCommand, item).reduce(itemDecider.evolve, item);
     };
@@ -158,7 +158,7 @@ export class ChangeSubmissionHandler implements ICommandHandler<ChangeSubmission
   }
 
   private async indicatorIds(itemId: string): Promise<string[]> {
-    const { state } = await loadStream(this.eventStore, itemStreamId(itemId), itemDecider);
+    const { state } = await this.states.load(itemStreamId(itemId), itemDecider);
     return state.indicators.map((indicator) => indicator.indicatorId);
   }
 }

@@ -111,9 +111,9 @@ export class ReviewsController {
   @Get(':planId/:fiscalYear')
   @Allow('review.read')
   async get(@Param('planId') planId: string, @FiscalYearParam() fiscalYear: number, @Query() { minPosition }: ConsistencyQueryDto) {
-    const { state, version, history } = await this.cycles.load(planId, fiscalYear);
+    const { state, version, position } = await this.cycles.load(planId, fiscalYear);
     if (state.status !== 'open') throw new DomainError('not_found', 'review_cycle.not_found', 'この年度のレビューは開始されていません');
-    await this.projections.waitFor(Math.max(minPosition ?? 0, history.at(-1)!.globalPosition));
+    await this.projections.waitFor(Math.max(minPosition ?? 0, position));
     return { planId, fiscalYear, version, stages: await this.reader.progress(planId, fiscalYear) };
   }
 
