@@ -159,25 +159,41 @@ export const itemsProjection: Projection<ItemTable> = {
       );
     }
 
-    for (const [itemId, years] of touched) {
-      const { state, version } = states.get(itemId)!;
-      await sql.query(
-        `INSERT INTO ${t.item_state} (item_id, state, version) VALUES ($1, $2, $3)
-         ON CONFLICT (item_id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version`,
-        [itemId, JSON.stringify(state), version],
-      );
-      const [placement] = await sql.query<Placement>(
-        `SELECT b.policy_area_id AS "policyAreaId", p.number AS "policyAreaNumber", b.position AS "basicItemPosition"
-           FROM ${t.basic_items} b LEFT JOIN ${t.policy_areas} p ON p.plan_id = b.plan_id AND p.policy_area_id = b.policy_area_id
-          WHERE b.plan_id = $1 AND b.basic_item_id = $2`,
-        [state.planId, state.basicItemId],
-      );
-      for (const [fiscalYear, event] of years) {
-        await upsertStatus(sql, t, state, fiscalYear, placement, event);
-      }
-    }
+    if (touched.size > 0) await rewriteTouched(sql, t, touched, states);
   },
 };
+
+/** The touched items' states and their years' status rows, each table in one statement. */
+async function rewriteTouched(
+  sql: Sql,
+  t: TableNames<ItemTable>,
+  touched: Map<string, Map<number, RecordedEvent>>,
+  states: Map<string, { state: ItemState; version: number }>,
+): Promise<void> {
+  const items = [...touched.keys()].map((itemId) => ({ item_id: itemId, ...states.get(itemId)! }));
+  await sql.query(
+    `INSERT INTO ${t.item_state} (item_id, state, version)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS row(item_id text, state jsonb, version integer)
+     ON CONFLICT (item_id) DO UPDATE SET state = EXCLUDED.state, version = EXCLUDED.version`,
+    [JSON.stringify(items)],
+  );
+  const placements = await placementsOf(sql, t, items.map((item) => item.state));
+  const rows: object[] = [];
+  for (const { item_id: itemId, state } of items) {
+    for (const [fiscalYear, event] of touched.get(itemId)!) {
+      rows.push(statusRow(state, fiscalYear, placements.get(placementKey(state.planId, state.basicItemId)), event));
+    }
+  }
+  await sql.query(
+    `INSERT INTO ${t.item_status} (${STATUS_COLUMNS.map(([column]) => column).join(', ')})
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS row(${STATUS_COLUMNS.map(([column, type]) => `${column} ${type}`).join(', ')})
+     ON CONFLICT (item_id, fiscal_year) DO UPDATE SET
+       ${STATUS_COLUMNS.filter(([column]) => column !== 'item_id' && column !== 'fiscal_year')
+         .map(([column]) => `${column} = EXCLUDED.${column}`)
+         .join(', ')}`,
+    [JSON.stringify(rows)],
+  );
+}
 
 async function applyPlanEvent(sql: Sql, t: TableNames<ItemTable>, planId: string, event: PlanEvent): Promise<void> {
   if (event.type === 'PolicyAreaAdded') {
@@ -237,14 +253,49 @@ interface Placement {
   basicItemPosition: number;
 }
 
-async function upsertStatus(
-  sql: Sql,
-  t: TableNames<ItemTable>,
-  state: ItemState,
-  fiscalYear: number,
-  placement: Placement | undefined,
-  lastChange: RecordedEvent,
-): Promise<void> {
+const placementKey = (planId: string, basicItemId: string) => `${planId}\u0000${basicItemId}`;
+
+async function placementsOf(sql: Sql, t: TableNames<ItemTable>, states: readonly ItemState[]): Promise<Map<string, Placement>> {
+  const rows = await sql.query<Placement & { planId: string; basicItemId: string }>(
+    `SELECT b.plan_id AS "planId", b.basic_item_id AS "basicItemId", b.policy_area_id AS "policyAreaId",
+            p.number AS "policyAreaNumber", b.position AS "basicItemPosition"
+       FROM ${t.basic_items} b LEFT JOIN ${t.policy_areas} p ON p.plan_id = b.plan_id AND p.policy_area_id = b.policy_area_id
+      WHERE (b.plan_id, b.basic_item_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [states.map((state) => state.planId), states.map((state) => state.basicItemId)],
+  );
+  return new Map(rows.map((row) => [placementKey(row.planId, row.basicItemId), row]));
+}
+
+/** item_status's columns with their types, in the order statusRow gives them. */
+const STATUS_COLUMNS = [
+  ['item_id', 'text'],
+  ['fiscal_year', 'integer'],
+  ['plan_id', 'text'],
+  ['policy_area_id', 'text'],
+  ['basic_item_id', 'text'],
+  ['item_number', 'integer'],
+  ['title', 'text'],
+  ['division_ids', 'text[]'],
+  ['indicators', 'jsonb'],
+  ['goal_text', 'text'],
+  ['narrative', 'text'],
+  ['next_year_plan', 'text'],
+  ['computed_grade', 'text'],
+  ['computed_rate', 'double precision'],
+  ['rule_id', 'text'],
+  ['rule_version', 'integer'],
+  ['self_grade', 'text'],
+  ['approved_grade', 'text'],
+  ['review_state', 'text'],
+  ['retired', 'boolean'],
+  ['search_text', 'text'],
+  ['last_changed_at', 'timestamptz'],
+  ['last_changed_by', 'text'],
+  ['last_position', 'bigint'],
+  ['plan_order', 'integer[]'],
+] as const;
+
+function statusRow(state: ItemState, fiscalYear: number, placement: Placement | undefined, lastChange: RecordedEvent) {
   const year = yearOf(state, fiscalYear);
   const computed = suggestedGrade(state, fiscalYear);
   const searchText = [state.title, state.description, state.qualitativeGoal, year.narrative, year.nextYearPlan, year.goalText]
@@ -252,49 +303,33 @@ async function upsertStatus(
     .join('\n')
     // So that full-width and half-width forms (ＡＢＣ/ABC, ｶﾅ/カナ) find each other.
     .normalize('NFKC');
-  await sql.query(
-    `INSERT INTO ${t.item_status} (item_id, fiscal_year, plan_id, policy_area_id, basic_item_id, item_number, title,
-       division_ids, indicators, goal_text, narrative, next_year_plan, computed_grade, computed_rate, rule_id, rule_version,
-       self_grade, approved_grade, review_state, retired, search_text, last_changed_at, last_changed_by, last_position,
-       plan_order)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
-     ON CONFLICT (item_id, fiscal_year) DO UPDATE SET
-       plan_id = EXCLUDED.plan_id, policy_area_id = EXCLUDED.policy_area_id, basic_item_id = EXCLUDED.basic_item_id,
-       item_number = EXCLUDED.item_number, title = EXCLUDED.title, division_ids = EXCLUDED.division_ids,
-       indicators = EXCLUDED.indicators, goal_text = EXCLUDED.goal_text, narrative = EXCLUDED.narrative,
-       next_year_plan = EXCLUDED.next_year_plan,
-       computed_grade = EXCLUDED.computed_grade, computed_rate = EXCLUDED.computed_rate, rule_id = EXCLUDED.rule_id,
-       rule_version = EXCLUDED.rule_version, self_grade = EXCLUDED.self_grade, approved_grade = EXCLUDED.approved_grade,
-       review_state = EXCLUDED.review_state, retired = EXCLUDED.retired, search_text = EXCLUDED.search_text,
-       last_changed_at = EXCLUDED.last_changed_at, last_changed_by = EXCLUDED.last_changed_by,
-       last_position = EXCLUDED.last_position, plan_order = EXCLUDED.plan_order`,
-    [
-      state.itemId,
-      fiscalYear,
-      state.planId,
-      placement?.policyAreaId ?? null,
-      state.basicItemId,
-      state.number,
-      state.title,
-      state.divisionIds,
-      JSON.stringify(indicatorStatuses(state, fiscalYear)),
-      year.goalText ?? null,
-      year.narrative ?? null,
-      year.nextYearPlan ?? null,
-      computed?.grade ?? null,
-      computed && Number.isFinite(computed.rate) ? computed.rate : null,
-      state.gradingRule.id,
-      state.gradingRule.version,
-      year.evaluation.selfGrade ?? null,
-      year.evaluation.approvedGrade ?? null,
-      year.evaluation.status,
-      state.status === 'retired',
-      searchText,
-      lastChange.recordedAt,
-      lastChange.metadata.actor.userId,
-      lastChange.globalPosition,
-      // Policy area, basic item, item: the order the plan prints them in.
-      [placement?.policyAreaNumber ?? 0, placement?.basicItemPosition ?? 0, state.number],
-    ],
-  );
+  const row: Record<(typeof STATUS_COLUMNS)[number][0], unknown> = {
+    item_id: state.itemId,
+    fiscal_year: fiscalYear,
+    plan_id: state.planId,
+    policy_area_id: placement?.policyAreaId ?? null,
+    basic_item_id: state.basicItemId,
+    item_number: state.number,
+    title: state.title,
+    division_ids: state.divisionIds,
+    indicators: indicatorStatuses(state, fiscalYear),
+    goal_text: year.goalText ?? null,
+    narrative: year.narrative ?? null,
+    next_year_plan: year.nextYearPlan ?? null,
+    computed_grade: computed?.grade ?? null,
+    computed_rate: computed && Number.isFinite(computed.rate) ? computed.rate : null,
+    rule_id: state.gradingRule.id,
+    rule_version: state.gradingRule.version,
+    self_grade: year.evaluation.selfGrade ?? null,
+    approved_grade: year.evaluation.approvedGrade ?? null,
+    review_state: year.evaluation.status,
+    retired: state.status === 'retired',
+    search_text: searchText,
+    last_changed_at: lastChange.recordedAt,
+    last_changed_by: lastChange.metadata.actor.userId,
+    last_position: lastChange.globalPosition,
+    // Policy area, basic item, item: the order the plan prints them in.
+    plan_order: [placement?.policyAreaNumber ?? 0, placement?.basicItemPosition ?? 0, state.number],
+  };
+  return row;
 }
