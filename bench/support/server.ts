@@ -18,7 +18,9 @@ export interface BenchProcess {
 
 export function startBuiltApp(entry: 'server' | 'cli', args: string[], env: Record<string, string>): BenchProcess {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', entry, 'src', 'main.js'), ...args], {
+  // BENCH_CPU_PROFILE=folder: each app writes a .cpuprofile there when it exits (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', 'apps', entry, 'src', 'main.js'), ...args], {
     cwd: ROOT,
     env: { ...inherited, NODE_ENV: 'production', SEED: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

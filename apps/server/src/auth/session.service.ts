@@ -59,8 +59,12 @@ export class SessionService {
     } catch {
       return undefined;
     }
-    const session = await this.sessions.findOneBy({ sessionId: payload.sid, revokedAt: IsNull() });
-    if (!session || session.userId !== payload.sub || session.expiresAt <= new Date()) return undefined;
+    // Every request asks this: one plain statement, without the ORM's query building.
+    const open: unknown[] = await this.sessions.query(
+      `SELECT 1 FROM sessions WHERE session_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3`,
+      [payload.sid, payload.sub, new Date()],
+    );
+    if (open.length === 0) return undefined;
     return { userId: payload.sub, sessionId: payload.sid, csrf: payload.csrf };
   }
 

@@ -3,12 +3,15 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 const RETRY_DELAY_MS = 1000;
+/** How often the checkpoint moves past events the follower has no reaction to. */
+const SKIPPED_CHECKPOINT_MS = 1000;
 
 /**
- * Follows the store from a named checkpoint, reacting to each event before
- * moving the checkpoint past it: a crash between the two redelivers the event,
- * so reactions must be idempotent. A reaction that throws is retried, never
- * skipped.
+ * Follows the store from a named checkpoint, reacting to each event it reacts
+ * to before moving the checkpoint past it: a crash between the two redelivers
+ * the event, so reactions must be idempotent. A reaction that throws is
+ * retried, never skipped. Past the other events the checkpoint moves only now
+ * and then: after a crash they are read again and passed over again.
  */
 export class CheckpointedFollower {
   private stopped = false;
@@ -21,6 +24,7 @@ export class CheckpointedFollower {
     private readonly name: string,
     private readonly eventStore: EventStore,
     private readonly database: DataSource,
+    private readonly reactsTo: (event: RecordedEvent) => boolean,
     private readonly react: (event: RecordedEvent) => Promise<void>,
     private readonly logger: Logger,
   ) {}
@@ -49,13 +53,18 @@ export class CheckpointedFollower {
       const subscription = this.eventStore.subscribe({ fromPosition: this.position + 1 });
       this.closeSubscription = () => subscription.close();
       try {
+        let checkpointedAt = Date.now();
         for await (const event of subscription) {
-          await this.react(event);
-          await this.database.query(
-            `INSERT INTO process_checkpoints (name, position) VALUES ($1, $2)
-             ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-            [this.name, event.globalPosition],
-          );
+          const reacting = this.reactsTo(event);
+          if (reacting) await this.react(event);
+          if (reacting || Date.now() - checkpointedAt >= SKIPPED_CHECKPOINT_MS) {
+            await this.database.query(
+              `INSERT INTO process_checkpoints (name, position) VALUES ($1, $2)
+               ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+              [this.name, event.globalPosition],
+            );
+            checkpointedAt = Date.now();
+          }
           this.advanceTo(event.globalPosition);
         }
       } catch (error) {

@@ -97,6 +97,7 @@ export class PostgresEventStore extends EventStore {
   private unannouncedPosition = 0;
   private readonly heads = new Map<string, StreamHead>();
   private announcing?: Promise<void>;
+  private readonly pagesBeingRead = new Map<string, Promise<RecordedEvent[]>>();
 
   constructor(options: PostgresEventStoreOptions) {
     super();
@@ -268,7 +269,7 @@ export class PostgresEventStore extends EventStore {
 
   subscribe(options: SubscribeOptions = {}): EventSubscription {
     return new CatchUpSubscription(
-      (page) => this.readAll(page),
+      (page) => this.readPageOnce(page),
       this.notifications ? this.appendSignal : pollingOnly,
       {
         fromPosition: options.fromPosition ?? 0,
@@ -276,6 +277,17 @@ export class PostgresEventStore extends EventStore {
         pollIntervalMs: this.pollIntervalMs,
       },
     );
+  }
+
+  /** Subscriptions woken by the same append ask for the same page: one query answers them all. */
+  private readPageOnce(page: ReadAllOptions): Promise<RecordedEvent[]> {
+    const key = `${page.fromPosition}/${page.limit}`;
+    let reading = this.pagesBeingRead.get(key);
+    if (!reading) {
+      reading = this.readAll(page).finally(() => this.pagesBeingRead.delete(key));
+      this.pagesBeingRead.set(key, reading);
+    }
+    return reading;
   }
 
   /** Checks one stream's chain, and that its recorded head matches its last event. */
