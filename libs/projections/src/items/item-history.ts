@@ -47,8 +47,25 @@ const DIRECTION_LABELS: Record<string, string> = { higher: '高いほど良い',
  * An item's fields as flat, readable values keyed by a stable path, so that
  * two states compare field by field: "years.2020.actuals.ind-1" → "2,901 件".
  */
-export function readableFields(state: ItemState): Map<string, { label: string; value: string }> {
-  const fields = new Map<string, { label: string; value: string }>();
+export function readableFields(state: ItemState): ReadonlyMap<string, ReadableField> {
+  // States are immutable and each event's state is the next event's state before: rendered once, compared twice.
+  let fields = renderedStates.get(state);
+  if (!fields) {
+    fields = render(state);
+    renderedStates.set(state, fields);
+  }
+  return fields;
+}
+
+interface ReadableField {
+  label: string;
+  value: string;
+}
+
+const renderedStates = new WeakMap<ItemState, ReadonlyMap<string, ReadableField>>();
+
+function render(state: ItemState): Map<string, ReadableField> {
+  const fields = new Map<string, ReadableField>();
   const put = (path: string, label: string, value: unknown) => {
     if (value === undefined || value === null || value === '') return;
     fields.set(path, { label, value: String(value) });
@@ -112,8 +129,19 @@ export function diffItem(before: ItemState, after: ItemState): FieldChange[] {
     }));
 }
 
+const JAPANESE_NUMBER = new Intl.NumberFormat('ja-JP', { maximumFractionDigits: 4 });
+/** Figures as written before: an item's state shows the same figures event after event, and formatting is slow. */
+const writtenFigures = new Map<number, string>();
+const WRITTEN_FIGURES_KEPT = 10_000;
+
 function number(value: number, unit = ''): string {
-  return `${value.toLocaleString('ja-JP', { maximumFractionDigits: 4 })}${unit ? ` ${unit}` : ''}`;
+  let written = writtenFigures.get(value);
+  if (written === undefined) {
+    if (writtenFigures.size >= WRITTEN_FIGURES_KEPT) writtenFigures.clear();
+    written = JAPANESE_NUMBER.format(value);
+    writtenFigures.set(value, written);
+  }
+  return unit ? `${written} ${unit}` : written;
 }
 
 function grade(value: Grade | undefined): string | undefined {
