@@ -1,10 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, watch } from '../../test/support/server-process';
 
 const ROOT = join(__dirname, '..', '..');
+/** Node's flags of `npm run start:prod` (the heap budget), so that the bench runs the server as production does. */
+const PRODUCTION_NODE_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] as string)
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 
 /** A built app (dist/) running as a process of its own, as `npm run start:prod` runs it. */
 export interface BenchProcess {
@@ -20,7 +25,8 @@ export function startBuiltApp(entry: 'server' | 'cli', args: string[], env: Reco
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   // BENCH_CPU_PROFILE=folder: each app writes a .cpuprofile there when it exits (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', 'apps', entry, 'src', 'main.js'), ...args], {
+  const nodeFlags = entry === 'server' ? PRODUCTION_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...profile, join(ROOT, 'dist', 'apps', entry, 'src', 'main.js'), ...args], {
     cwd: ROOT,
     env: { ...inherited, NODE_ENV: 'production', SEED: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,8 +46,10 @@ export function startBuiltApp(entry: 'server' | 'cli', args: string[], env: Reco
 
 export async function peakRss(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kilobytes = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
-  return kilobytes * 1024;
+  const kilobytes = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  // An exited process not yet reaped (a zombie) has no memory figures left.
+  if (kilobytes === undefined) throw new Error(`process ${pid} has exited`);
+  return Number(kilobytes) * 1024;
 }
 
 export interface BenchServer extends BenchProcess {
