@@ -3,6 +3,7 @@ import {
   Grade,
   ItemEvent,
   ItemState,
+  YearRecord,
   formatFiscalYearShort,
 } from '@app/domain';
 
@@ -43,33 +44,23 @@ export const STATUS_LABELS: Record<string, string> = {
 
 const DIRECTION_LABELS: Record<string, string> = { higher: '高いほど良い', lower: '低いほど良い' };
 
-/**
- * An item's fields as flat, readable values keyed by a stable path, so that
- * two states compare field by field: "years.2020.actuals.ind-1" → "2,901 件".
- */
-export function readableFields(state: ItemState): ReadonlyMap<string, ReadableField> {
-  // States are immutable and each event's state is the next event's state before: rendered once, compared twice.
-  let fields = renderedStates.get(state);
-  if (!fields) {
-    fields = render(state);
-    renderedStates.set(state, fields);
-  }
-  return fields;
-}
-
 interface ReadableField {
   label: string;
   value: string;
 }
 
-const renderedStates = new WeakMap<ItemState, ReadonlyMap<string, ReadableField>>();
+type Fields = ReadonlyMap<string, ReadableField>;
 
-function render(state: ItemState): Map<string, ReadableField> {
-  const fields = new Map<string, ReadableField>();
-  const put = (path: string, label: string, value: unknown) => {
-    if (value === undefined || value === null || value === '') return;
-    fields.set(path, { label, value: String(value) });
-  };
+/**
+ * An item's fields as flat, readable values keyed by a stable path, so that
+ * two states compare field by field: "years.2020.actuals.ind-1" → "2,901 件".
+ * Rendered in sections — the item with its indicators, then each year — since
+ * an event changes one section and evolve keeps the other sections' objects.
+ */
+function itemSection(state: ItemState): Fields {
+  let fields = itemSections.get(state);
+  if (fields) return fields;
+  const { collected, put } = collector();
   put('title', '項目名', state.title);
   put('divisionIds', '担当課', state.divisionIds.join('、'));
   put('description', '取組内容', state.description);
@@ -80,7 +71,6 @@ function render(state: ItemState): Map<string, ReadableField> {
   );
   put('qualitativeGoal', '目標（文章）', state.qualitativeGoal);
   put('status', '状態', STATUS_LABELS[state.status]);
-  const units = new Map(state.indicators.map((indicator) => [indicator.indicatorId, indicator.unit]));
   for (const indicator of state.indicators) {
     const base = `indicators.${indicator.indicatorId}`;
     put(`${base}.name`, `指標名（${indicator.indicatorId}）`, indicator.name);
@@ -91,42 +81,73 @@ function render(state: ItemState): Map<string, ReadableField> {
       put(`${base}.baseline`, `基準値（${indicator.name}）`, `${number(indicator.baseline.value, indicator.unit)}（${formatFiscalYearShort(indicator.baseline.fiscalYear)}）`);
     }
   }
-  const name = (indicatorId: string) => state.indicators.find((indicator) => indicator.indicatorId === indicatorId)?.name ?? indicatorId;
-  for (const [fiscalYear, year] of Object.entries(state.years)) {
-    const fy = formatFiscalYearShort(Number(fiscalYear));
-    const base = `years.${fiscalYear}`;
-    for (const [indicatorId, value] of Object.entries(year.targets)) {
-      put(`${base}.targets.${indicatorId}`, `${fy} 目標（${name(indicatorId)}）`, number(value, units.get(indicatorId)));
-    }
-    for (const [indicatorId, value] of Object.entries(year.actuals)) {
-      put(`${base}.actuals.${indicatorId}`, `${fy} 実績（${name(indicatorId)}）`, number(value, units.get(indicatorId)));
-    }
-    put(`${base}.goalText`, `${fy} 目標（文章）`, year.goalText);
-    put(`${base}.narrative`, `${fy} 取組実績`, year.narrative);
-    put(`${base}.evidenceLinks`, `${fy} 根拠資料`, year.evidenceLinks.join(' '));
-    put(`${base}.evaluation.status`, `${fy} 評価の状態`, STATUS_LABELS[year.evaluation.status]);
-    put(`${base}.evaluation.selfGrade`, `${fy} 自己評価`, grade(year.evaluation.selfGrade));
-    put(`${base}.evaluation.selfComment`, `${fy} 自己評価コメント`, year.evaluation.selfComment);
-    put(`${base}.evaluation.approvedGrade`, `${fy} 承認された評価`, grade(year.evaluation.approvedGrade));
-    put(`${base}.evaluation.approvalComment`, `${fy} 承認コメント`, year.evaluation.approvalComment);
-    put(`${base}.nextYearPlan`, `${fy} の取組（計画）`, year.nextYearPlan);
-  }
+  fields = collected;
+  itemSections.set(state, fields);
   return fields;
+}
+
+/** A year's fields; their labels and units come from the item's indicators. */
+function yearSection(state: ItemState, fiscalYear: string): Fields {
+  const year = state.years[fiscalYear];
+  if (!year) return NO_FIELDS;
+  const rendered = yearSections.get(year);
+  if (rendered?.indicators === state.indicators && rendered.fiscalYear === fiscalYear) return rendered.fields;
+  const { collected, put } = collector();
+  const indicator = (indicatorId: string) => state.indicators.find((candidate) => candidate.indicatorId === indicatorId);
+  const fy = formatFiscalYearShort(Number(fiscalYear));
+  const base = `years.${fiscalYear}`;
+  for (const [indicatorId, value] of Object.entries(year.targets)) {
+    put(`${base}.targets.${indicatorId}`, `${fy} 目標（${indicator(indicatorId)?.name ?? indicatorId}）`, number(value, indicator(indicatorId)?.unit));
+  }
+  for (const [indicatorId, value] of Object.entries(year.actuals)) {
+    put(`${base}.actuals.${indicatorId}`, `${fy} 実績（${indicator(indicatorId)?.name ?? indicatorId}）`, number(value, indicator(indicatorId)?.unit));
+  }
+  put(`${base}.goalText`, `${fy} 目標（文章）`, year.goalText);
+  put(`${base}.narrative`, `${fy} 取組実績`, year.narrative);
+  put(`${base}.evidenceLinks`, `${fy} 根拠資料`, year.evidenceLinks.join(' '));
+  put(`${base}.evaluation.status`, `${fy} 評価の状態`, STATUS_LABELS[year.evaluation.status]);
+  put(`${base}.evaluation.selfGrade`, `${fy} 自己評価`, grade(year.evaluation.selfGrade));
+  put(`${base}.evaluation.selfComment`, `${fy} 自己評価コメント`, year.evaluation.selfComment);
+  put(`${base}.evaluation.approvedGrade`, `${fy} 承認された評価`, grade(year.evaluation.approvedGrade));
+  put(`${base}.evaluation.approvalComment`, `${fy} 承認コメント`, year.evaluation.approvalComment);
+  put(`${base}.nextYearPlan`, `${fy} の取組（計画）`, year.nextYearPlan);
+  yearSections.set(year, { indicators: state.indicators, fiscalYear, fields: collected });
+  return collected;
+}
+
+const NO_FIELDS: Fields = new Map();
+const itemSections = new WeakMap<ItemState, Fields>();
+const yearSections = new WeakMap<YearRecord, { indicators: ItemState['indicators']; fiscalYear: string; fields: Fields }>();
+
+function collector() {
+  const collected = new Map<string, ReadableField>();
+  const put = (path: string, label: string, value: unknown) => {
+    if (value === undefined || value === null || value === '') return;
+    collected.set(path, { label, value: String(value) });
+  };
+  return { collected, put };
 }
 
 /** Every field whose readable value differs between two states of an item. */
 export function diffItem(before: ItemState, after: ItemState): FieldChange[] {
-  const was = readableFields(before);
-  const is = readableFields(after);
-  const paths = [...new Set([...was.keys(), ...is.keys()])];
-  return paths
-    .filter((path) => was.get(path)?.value !== is.get(path)?.value)
-    .map((path) => ({
-      field: path,
-      label: (is.get(path) ?? was.get(path))!.label,
-      before: was.get(path)?.value ?? null,
-      after: is.get(path)?.value ?? null,
-    }));
+  const changes: FieldChange[] = [];
+  compare(itemSection(before), itemSection(after), changes);
+  for (const fiscalYear of new Set([...Object.keys(before.years), ...Object.keys(after.years)])) {
+    // A year that evolve left alone, read with the same indicators, reads the same.
+    if (before.years[fiscalYear] === after.years[fiscalYear] && before.indicators === after.indicators) continue;
+    compare(yearSection(before, fiscalYear), yearSection(after, fiscalYear), changes);
+  }
+  return changes;
+}
+
+function compare(was: Fields, is: Fields, changes: FieldChange[]): void {
+  for (const path of new Set([...was.keys(), ...is.keys()])) {
+    const before = was.get(path);
+    const after = is.get(path);
+    if (before?.value !== after?.value) {
+      changes.push({ field: path, label: (after ?? before)!.label, before: before?.value ?? null, after: after?.value ?? null });
+    }
+  }
 }
 
 const JAPANESE_NUMBER = new Intl.NumberFormat('ja-JP', { maximumFractionDigits: 4 });
