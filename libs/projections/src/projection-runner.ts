@@ -1,4 +1,4 @@
-import type { EventStore } from '@app/event-store';
+import type { EventStore, RecordedEvent } from '@app/event-store';
 import { Client, ClientConfig } from 'pg';
 import { Projection, Sql, physicalNames } from './projection';
 
@@ -64,6 +64,8 @@ export class ProjectionRunner {
   private activeBuild?: BuildRow;
   private lastError?: string;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  /** The page after a full batch, read while that batch is applied. */
+  private nextPage?: { from: number; reading: Promise<RecordedEvent[]> };
 
   constructor(
     private readonly connection: ClientConfig,
@@ -228,7 +230,8 @@ export class ProjectionRunner {
       return false;
     }
     const from = Number(build.position) + 1;
-    const batch = await this.eventStore.readAll({ fromPosition: from, limit: this.options.batchSize ?? 500 });
+    const limit = this.options.batchSize ?? 500;
+    const batch = await this.read(from, limit);
     if (batch.length === 0) {
       if (build.status === 'building') await this.swapIn(client, build);
       this.release();
@@ -236,6 +239,8 @@ export class ProjectionRunner {
     }
     const tables = physicalNames(this.projection, build.build);
     const last = batch[batch.length - 1];
+    // A full batch means more is waiting (a build, or a burst): read it while this one is written.
+    if (batch.length === limit) this.readAhead(last.globalPosition + 1, limit);
     await this.inTransaction(client, async (sql) => {
       await this.projection.apply(sql, tables, batch);
       await sql.query(`UPDATE projection_builds SET position = $2, updated_at = now() WHERE build = $1`, [
@@ -250,6 +255,19 @@ export class ProjectionRunner {
     }
     this.options.onBatch?.({ build: build.build, position: last.globalPosition, head: await this.eventStore.headPosition(), events: batch.length });
     return false;
+  }
+
+  private read(from: number, limit: number): Promise<RecordedEvent[]> {
+    const ahead = this.nextPage;
+    this.nextPage = undefined;
+    return ahead?.from === from ? ahead.reading : this.eventStore.readAll({ fromPosition: from, limit });
+  }
+
+  private readAhead(from: number, limit: number): void {
+    const reading = this.eventStore.readAll({ fromPosition: from, limit });
+    // Its failure surfaces in the step that awaits it (and is retried there); a page never awaited must not crash the process.
+    reading.catch(() => undefined);
+    this.nextPage = { from, reading };
   }
 
   /** Points the reader views at the finished build, retires the old one, in one transaction. */
