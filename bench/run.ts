@@ -146,7 +146,6 @@ async function main(): Promise<void> {
               if (rawSingle) check('HTTP ≥ 50% of raw single-row INSERT at 64 connections', percent(rps.median / rawSingle.median), rps.median >= 0.5 * rawSingle.median);
             }
           }
-          serverPeakRss = Math.max(serverPeakRss, await server.peakRss());
         }
         if (wanted('lag')) {
           const label = `5. 反映遅延 (${LAG_RATE}コマンド/秒 × ${LAG_MS / 1000}秒)`;
@@ -184,6 +183,8 @@ async function main(): Promise<void> {
           check('audit as-of p99 < 50 ms', `${asOfP99.median.toFixed(1)} ms`, asOfP99.median < 50);
         }
       } finally {
+        // The high-water mark of the whole life of the server: every HTTP scenario run above.
+        serverPeakRss = await server.peakRss();
         await server.stop();
       }
     }
@@ -210,8 +211,8 @@ async function main(): Promise<void> {
       check('RSS < 512 MiB during the rebuild', `${peak.max.toFixed(0)} MiB`, peak.max < 512);
     }
     if (serverPeakRss > 0) {
-      record('7. メモリ', 'server peak RSS during 3 (and 5, 6)', 'MiB', [mib(serverPeakRss)]);
-      check('server RSS < 512 MiB during HTTP load', `${mib(serverPeakRss).toFixed(0)} MiB`, mib(serverPeakRss) < 512);
+      record('7. メモリ', 'server peak RSS over 3, 5, 6 (those run)', 'MiB', [mib(serverPeakRss)]);
+      check('server RSS < 512 MiB under the HTTP scenarios', `${mib(serverPeakRss).toFixed(0)} MiB`, mib(serverPeakRss) < 512);
     }
   } finally {
     await cluster.stop();
