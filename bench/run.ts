@@ -73,6 +73,7 @@ async function appendScenarios(cluster: BenchCluster, eventsPerCall: number): Pr
     await emmettAppend(cluster, eventsPerCall),
   ];
   const values = new Map<Appender, number[]>(contenders.map((contender) => [contender, []]));
+  await cluster.checkpoint();
   try {
     for (const contender of contenders) await measure(contender, 2_000);
     for (let repeat = 1; repeat <= REPEATS; repeat++) {
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
       try {
         console.log(`  ${HTTP_ITEMS} items set up through the API…`);
         const target = await prepareSubmissions(server, HTTP_ITEMS);
+        await cluster.checkpoint();
         if (wanted('http')) {
           for (const connections of [16, 64]) {
             const label = `3. HTTP SubmitActual (autocannon ${connections}接続)`;
@@ -150,6 +152,7 @@ async function main(): Promise<void> {
         if (wanted('lag')) {
           const label = `5. 反映遅延 (${LAG_RATE}コマンド/秒 × ${LAG_MS / 1000}秒)`;
           console.log(label);
+          await cluster.checkpoint();
           await measureLag(target, database.url, LAG_RATE, 5_000);
           const runs = [];
           for (let repeat = 1; repeat <= REPEATS; repeat++) {
@@ -168,6 +171,7 @@ async function main(): Promise<void> {
           console.log(label);
           const itemId = target.itemIds[target.itemIds.length - 1];
           const last = await growItem(target, itemId, AUDIT_EVENTS);
+          await cluster.checkpoint();
           await askAuditQuestions(server, itemId, last - AUDIT_EVENTS / 2, 20);
           const runs = [];
           for (let repeat = 1; repeat <= REPEATS; repeat++) {
@@ -193,6 +197,7 @@ async function main(): Promise<void> {
       console.log(label);
       const database = await cluster.createDatabase({ migrate: true });
       const events = await fillStore(database, REBUILD_EVENTS, 2026);
+      await cluster.checkpoint();
       await readEverything(database, REBUILD_PAGE);
       const readAll: number[] = [];
       const rebuild: number[] = [];

@@ -11,6 +11,7 @@ export interface Appender {
   name: string;
   /** Appends `eventsPerCall` events for one client, one call; returns the events written. */
   append(client: number): Promise<number>;
+  /** Closes its connections and drops its database, so that no vacuum of it falls into a later measurement. */
   close(): Promise<void>;
 }
 
@@ -47,6 +48,7 @@ export async function rawInsert(cluster: BenchCluster, eventsPerCall: number): P
     },
     async close() {
       await pool.end();
+      await database.drop();
     },
   };
 }
@@ -68,6 +70,7 @@ export async function ourAppend(cluster: BenchCluster, eventsPerCall: number): P
     },
     async close() {
       await store.close();
+      await database.drop();
     },
   };
 }
@@ -90,6 +93,7 @@ export async function emmettAppend(cluster: BenchCluster, eventsPerCall: number)
     },
     async close() {
       await store.close();
+      await database.drop();
     },
   };
 }

@@ -14,6 +14,8 @@ export interface BenchDatabase {
 export interface BenchCluster {
   /** What the run reports about the database: version and the settings that decide commit cost. */
   settings: Record<string, string>;
+  /** Writes every dirty page out now, so that the checkpoint after one scenario's writes does not fall into the next one's measurement. */
+  checkpoint(): Promise<void>;
   /** A fresh, empty database; with `migrate`, every migration of the server applied. */
   createDatabase(options?: { migrate?: boolean }): Promise<BenchDatabase>;
   stop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startBenchCluster(log: (message: string) => void): Promise
   const created: string[] = [];
   return {
     settings,
+    checkpoint: () => withAdmin(admin, (client) => client.query('CHECKPOINT')).then(() => undefined),
     async createDatabase({ migrate = false } = {}) {
       const name = `rl_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
       await withAdmin(admin, (client) => client.query(`CREATE DATABASE ${name}`));
