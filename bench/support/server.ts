@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { freePort, watch } from '../../test/support/server-process';
 
 const ROOT = join(__dirname, '..', '..');
-/** Node's flags of `npm run start:prod` (the heap budget), so that the bench runs the server as production does. */
-const PRODUCTION_NODE_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'] as string)
+/**
+ * Node's flags (the heap budget) as `npm start` and `npm run cli` run the apps
+ * (nest-cli.json's exec; start:prod and the Dockerfile give the same).
+ */
+const PRODUCTION_NODE_FLAGS = (JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')).exec as string)
   .split(/\s+/)
   .filter((word) => word.startsWith('--'));
 
@@ -25,8 +28,7 @@ export function startBuiltApp(entry: 'server' | 'cli', args: string[], env: Reco
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   // BENCH_CPU_PROFILE=folder: each app writes a .cpuprofile there when it exits (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const nodeFlags = entry === 'server' ? PRODUCTION_NODE_FLAGS : [];
-  const child = spawn(process.execPath, [...nodeFlags, ...profile, join(ROOT, 'dist', 'apps', entry, 'src', 'main.js'), ...args], {
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, ...profile, join(ROOT, 'dist', 'apps', entry, 'src', 'main.js'), ...args], {
     cwd: ROOT,
     env: { ...inherited, NODE_ENV: 'production', SEED: 'none', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
