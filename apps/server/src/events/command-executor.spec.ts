@@ -105,6 +105,15 @@ describe('CommandExecutor across two servers sharing a store', () => {
     expect(await one.store.readStream(streamId)).toHaveLength(2);
   });
 
+  it('does not try again after a failure of the database: the append it interrupted may have landed', async () => {
+    await add(one, 1);
+    const append = jest.fn().mockRejectedValue(new Error('connection lost'));
+    const executor = new CommandExecutor(one.states, { append } as unknown as EventWriter);
+
+    await expect(asTester(() => executor.execute(streamId, tally, { type: 'Add', amount: 2 }))).rejects.toThrow('connection lost');
+    expect(append).toHaveBeenCalledTimes(1);
+  });
+
   it('keeps a pinned version (If-Match) a conflict when the stream has moved on elsewhere', async () => {
     await add(one, 1);
     await add(two, 10);

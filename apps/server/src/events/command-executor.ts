@@ -1,4 +1,4 @@
-import { Decider, DomainEvent } from '@app/domain';
+import { Decider, DomainError, DomainEvent } from '@app/domain';
 import { WrongExpectedVersionError } from '@app/event-store';
 import { Injectable } from '@nestjs/common';
 import { actionContext } from '../context/request-context';
@@ -54,7 +54,8 @@ export class CommandExecutor {
         return await this.decideAndAppend(streamId, decider, commands, folded, { ...options, commandId });
       } catch (error) {
         // What this process kept may be behind the store: only the store's state may refuse or conflict for good.
-        if (kept) {
+        // Any other failure (the database) is not about the state, and an append it interrupted may have landed.
+        if (kept && (error instanceof DomainError || error instanceof WrongExpectedVersionError)) {
           kept = undefined;
           continue;
         }
