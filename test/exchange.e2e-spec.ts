@@ -46,7 +46,19 @@ describe('the Excel/CSV exchange', () => {
     Buffer.from([header, ...rows].map((row) => row.join(',')).join('\r\n') + '\r\n', 'utf8');
   const fifty = () => items.map((itemId, index): Array<string | number> => [itemId, 'ind-1', 100 + index]);
   const headerOf = (sheet: Worksheet) => (sheet.getRow(1).values as unknown[]).slice(1);
-  const eventsAfter = async (position: number): Promise<RecordedEvent[]> => app.get(EventStore).readAll({ fromPosition: position + 1, limit: 1000 });
+  /**
+   * Every event after `position` up to the store's head. readAll reaches the head a moment after
+   * the last commit when an older transaction (the server's projections) is still open.
+   */
+  const eventsAfter = async (position: number): Promise<RecordedEvent[]> => {
+    const store = app.get(EventStore);
+    const head = await store.headPosition();
+    for (;;) {
+      const events = await store.readAll({ fromPosition: position + 1, limit: 1000 });
+      if ((events.at(-1)?.globalPosition ?? position) >= head) return events;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
