@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmbeddedDatabase } from '../../apps/server/src/database/embedded-database';
-import { freePort } from '../../test/support/server-process';
+import { startThrowawayCluster } from '../../test/support/test-cluster';
 import { migrate as migrateDatabase, withAdmin } from '../../test/support/test-database';
 
 export interface BenchDatabase {
@@ -38,20 +34,9 @@ export async function startBenchCluster(log: (message: string) => void): Promise
   let adminUrl = process.env.DATABASE_URL;
   let cleanUp = async () => undefined as void;
   if (!adminUrl) {
-    const root = await mkdtemp(join(tmpdir(), 'reform-ledger-bench-'));
-    // PostgreSQL runs as another user when we are root, and must reach the cluster.
-    await chmod(root, 0o755);
-    const embedded = await startEmbeddedDatabase({
-      clusterDir: join(root, 'postgres'),
-      port: await freePort(),
-      databaseName: 'postgres',
-      log,
-    });
+    const embedded = await startThrowawayCluster('bench', log);
     adminUrl = embedded.url;
-    cleanUp = async () => {
-      await embedded.stop();
-      await rm(root, { recursive: true, force: true });
-    };
+    cleanUp = embedded.stop;
   }
   const admin = adminUrl;
   const settings: Record<string, string> = {

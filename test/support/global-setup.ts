@@ -1,9 +1,4 @@
-import { chmod, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmbeddedDatabase } from '../../apps/server/src/database/embedded-database';
-import { freePort } from './server-process';
-import { ADMIN_URL_VARIABLE, embeddedTestCluster } from './test-cluster';
+import { ADMIN_URL_VARIABLE, embeddedTestCluster, startThrowawayCluster } from './test-cluster';
 
 /**
  * Tests run against a real PostgreSQL: the one DATABASE_URL names, or else an
@@ -15,15 +10,7 @@ export default async function globalSetup(): Promise<void> {
     process.env[ADMIN_URL_VARIABLE] = process.env.DATABASE_URL;
     return;
   }
-  const root = await mkdtemp(join(tmpdir(), 'reform-ledger-test-'));
-  // When tests run as root, PostgreSQL runs as another user, who must reach the cluster.
-  await chmod(root, 0o755);
-  const database = await startEmbeddedDatabase({
-    clusterDir: join(root, 'postgres'),
-    port: await freePort(),
-    databaseName: 'postgres',
-    log: () => undefined,
-  });
-  process.env[ADMIN_URL_VARIABLE] = database.url;
-  embeddedTestCluster.set({ root, database });
+  const cluster = await startThrowawayCluster('test');
+  process.env[ADMIN_URL_VARIABLE] = cluster.url;
+  embeddedTestCluster.set(cluster);
 }

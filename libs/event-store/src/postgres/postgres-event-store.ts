@@ -336,14 +336,6 @@ export class PostgresEventStore extends EventStore {
     await this.pool.end();
   }
 
-  private async streamVersion(streamId: string): Promise<number> {
-    const result = await this.pool.query<{ version: string }>(
-      'SELECT version::text AS version FROM event_streams WHERE stream_id = $1',
-      [streamId],
-    );
-    return result.rows.length ? Number(result.rows[0].version) : 0;
-  }
-
   private async inSnapshot<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
