@@ -70,7 +70,21 @@ export async function waitForHealthy(server: ServerProcess, timeoutMs = 60_000):
   );
 }
 
-export function freePort(): Promise<number> {
+/** Ports this process has handed out: the OS may offer a port again before whoever took it binds it. */
+const handedOut = new Set<number>();
+
+/** A port nothing listens on now, and that this process has not handed out before. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await unusedPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function unusedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
