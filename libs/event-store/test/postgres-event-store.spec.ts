@@ -194,6 +194,85 @@ describe('PostgresEventStore', () => {
     }
   });
 
+  describe('appends racing another writer of the stream', () => {
+    let writer: Client;
+    beforeEach(async () => {
+      writer = new Client({ connectionString: database.url });
+      await writer.connect();
+    });
+    afterEach(() => writer.end());
+
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+    it('waits for a concurrent append of the same version, then appends after it', async () => {
+      const streamId = newStreamId();
+      await store.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' });
+      const other = new PostgresEventStore({ connectionString: database.url });
+      try {
+        // The other append sits uncommitted with version 2 when ours (still expecting 1) inserts.
+        await writer.query('BEGIN');
+        const { rows } = await writer.query('SELECT last_hash FROM event_streams WHERE stream_id = $1', [streamId]);
+        await writer.query(
+          `SELECT append_event($1, 1, $2, gen_random_uuid(), 'ActualSubmitted', 1, '{}', $3, repeat('a', 64), now(), $4)`,
+          [streamId, rows[0].last_hash, JSON.stringify(anEvent().metadata), 0x52_4c_45_56],
+        );
+        const ours = store.appendToStream(streamId, [anEvent()], { expectedVersion: 'any' });
+        await settle();
+        await writer.query('COMMIT');
+
+        expect(await ours).toMatchObject({ nextExpectedVersion: 3 });
+        expect((await store.readStream(streamId)).map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+        // The failed insert held the ordering lock; it must be free again.
+        await expect(other.appendToStream(newStreamId(), [anEvent()], { expectedVersion: 'no_stream' })).resolves.toBeDefined();
+      } finally {
+        await other.close();
+      }
+    }, 10_000);
+
+    it('holds no ordering lock while it waits to update the head, and takes its events back if the head moved', async () => {
+      const streamId = newStreamId();
+      await store.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' });
+      const before = await eventCount();
+      await writer.query('BEGIN');
+      await writer.query('UPDATE event_streams SET version = version + 1 WHERE stream_id = $1', [streamId]);
+      const ours = store.appendToStream(streamId, [anEvent()], { expectedVersion: 1 });
+      const refused = expect(ours).rejects.toMatchObject({ actualVersion: 2 });
+      await settle();
+
+      // Ours waits on the head row; appends to other streams go on meanwhile.
+      await expect(store.appendToStream(newStreamId(), [anEvent()], { expectedVersion: 'no_stream' })).resolves.toBeDefined();
+      await writer.query('COMMIT');
+
+      await refused;
+      expect((await store.readStream(streamId)).map((event) => event.streamVersion)).toEqual([1]);
+      expect(await eventCount()).toBe(before + 1);
+    }, 10_000);
+  });
+
+  it('announces a burst of appends to other processes in a few notifications, the last for the highest position', async () => {
+    const listener = new Client({ connectionString: database.url });
+    await listener.connect();
+    try {
+      const heard: number[] = [];
+      listener.on('notification', ({ payload }) => heard.push(Number(payload)));
+      await listener.query('LISTEN reform_ledger_events');
+      const streamId = newStreamId();
+      const started = performance.now();
+      let last = { nextExpectedVersion: 0, lastPosition: 0 };
+      for (let index = 0; index < 100; index++) {
+        last = await store.appendToStream(streamId, [anEvent()], { expectedVersion: last.nextExpectedVersion || 'no_stream' });
+      }
+      const elapsedMs = performance.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      expect(heard.at(-1)).toBe(last.lastPosition);
+      // At most one per 10 ms, plus the one sent at once.
+      expect(heard.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / 10) + 1);
+    } finally {
+      await listener.end();
+    }
+  }, 10_000);
+
   describe('live subscriptions', () => {
     async function firstLiveEvent(subscriber: EventStore, writer: EventStore): Promise<RecordedEvent> {
       const streamId = newStreamId();

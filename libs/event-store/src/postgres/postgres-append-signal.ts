@@ -4,9 +4,10 @@ import { AppendSignal } from '../catch-up-subscription';
 export const APPEND_CHANNEL = 'reform_ledger_events';
 
 /**
- * One LISTEN connection shared by every subscription of a store. Notifications
- * only shorten the wait: when the connection is down, subscriptions fall back to
- * polling, and the listener reconnects in the background.
+ * One LISTEN connection shared by every subscription of a store, which also
+ * hears the store's own appends directly. Notifications only shorten the wait:
+ * when the connection is down, subscriptions fall back to polling, and the
+ * listener reconnects in the background.
  */
 export class PostgresAppendSignal implements AppendSignal {
   generation = 0;
@@ -39,6 +40,12 @@ export class PostgresAppendSignal implements AppendSignal {
     });
   }
 
+  /** Events up to the position are in: announced by a notification, or appended by this process. */
+  appended(position: number): void {
+    this.announcedPosition = Math.max(this.announcedPosition, position);
+    this.notify();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.connecting?.catch(() => undefined);
@@ -67,10 +74,7 @@ export class PostgresAppendSignal implements AppendSignal {
     };
     client.on('error', dropped);
     client.on('end', () => dropped());
-    client.on('notification', ({ payload }) => {
-      this.announcedPosition = Math.max(this.announcedPosition, Number(payload) || 0);
-      this.notify();
-    });
+    client.on('notification', ({ payload }) => this.appended(Number(payload) || 0));
     try {
       await client.connect();
       await client.query(`LISTEN ${APPEND_CHANNEL}`);

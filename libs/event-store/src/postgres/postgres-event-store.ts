@@ -1,5 +1,5 @@
-import { DatabaseError, Pool, PoolClient, PoolConfig } from 'pg';
-import { CatchUpSubscription, pollingOnly } from '../catch-up-subscription';
+import { DatabaseError, Pool, PoolClient, PoolConfig, QueryConfig } from 'pg';
+import { CatchUpSubscription, pollingOnly, sleep } from '../catch-up-subscription';
 import {
   AppendOptions,
   AppendResult,
@@ -17,6 +17,7 @@ import {
   satisfiesExpectedVersion,
 } from '../event-store';
 import { ChainVerifier, ChainedEvent, GENESIS_HASH, chainEvents, prepareEvents } from '../hash-chain';
+import { STREAM_HEAD_MOVED } from './migrations/1764200000000-shorten-append-order-lock';
 import { APPEND_CHANNEL, PostgresAppendSignal } from './postgres-append-signal';
 
 export interface PostgresEventStoreOptions {
@@ -37,10 +38,11 @@ export interface PostgresEventStoreOptions {
  * B draws 6, B commits first; a reader sees 6, moves its checkpoint past 5, and
  * never sees 5 when A commits.
  *
- * So append_events() (a function, one round trip) takes this lock, then writes
- * the stream's head (which gives the transaction its id) and the events (which
- * draws their positions), and lets go before the commit. Transaction ids and
- * positions are thus handed out in the same order, and readers take only events
+ * So append_event() or append_events() (a function, one round trip) takes this
+ * lock, inserts the events (the first write gives the transaction its id, the rows
+ * draw their positions), and lets go before it writes the stream's head and the
+ * transaction commits. Transaction ids and positions are thus handed out in the
+ * same order, and readers take only events
  * whose transaction is older than the oldest one still open (`SAFE_TO_READ`):
  * every event below a visible one has then either committed, or rolled back and
  * left a harmless gap. The lock is held for microseconds, and commits run side by
@@ -63,6 +65,9 @@ interface StreamHead {
   hash: string;
   recordedAt: Date;
 }
+
+/** Shortest time between two NOTIFYs of a store: appends in between are announced together. */
+const ANNOUNCE_INTERVAL_MS = 10;
 
 /** Tries of one append against heads that keep moving (another writer of the stream) before giving up. */
 const APPEND_ATTEMPTS = 4;
@@ -167,6 +172,7 @@ export class PostgresEventStore extends EventStore {
     }
   }
 
+  /** The last position written, or null when the stream's head has moved on from the one chained onto. */
   private async callAppendEvents(
     streamId: string,
     head: StreamHead,
@@ -175,15 +181,12 @@ export class PostgresEventStore extends EventStore {
   ): Promise<number | null> {
     const client = await this.pool.connect();
     try {
-      const { rows } = await client.query<{ last_position: string | null }>({
-        name: 'append_events',
-        text: 'SELECT append_events($1, $2, $3, $4, $5, $6)::text AS last_position',
-        values: [streamId, head.version, head.hash, eventsJson(chained), recordedAt, APPEND_ORDER_LOCK],
-      });
+      const { rows } = await client.query<{ last_position: string | null }>(appendQuery(streamId, head, chained, recordedAt));
       client.release();
       return rows[0].last_position === null ? null : Number(rows[0].last_position);
     } catch (error) {
       await releaseOrderLock(client);
+      if (headMovedDuringAppend(error)) return null;
       throw error;
     }
   }
@@ -205,19 +208,22 @@ export class PostgresEventStore extends EventStore {
   }
 
   /**
-   * Tells listeners (in any process) that events up to the position are in.
-   * Sent after the commit, never inside it: PostgreSQL lets only one notifying
-   * transaction commit at a time, which would queue every append behind the
-   * previous one's WAL flush. Announcements that pile up while one is on its
-   * way go out as one, for the highest position.
+   * Tells listeners that events up to the position are in: this process's own
+   * subscriptions at once, other processes by NOTIFY. A NOTIFY is sent after the
+   * commit, never inside it: PostgreSQL lets only one notifying transaction
+   * commit at a time, which would queue every append behind the previous one's
+   * WAL flush. And at most one per ANNOUNCE_INTERVAL_MS, for the highest
+   * position: one per append cost as much as a sixth of the append itself.
    */
   private announce(position: number): void {
+    if (this.notifications) this.appendSignal.appended(position);
     this.unannouncedPosition = Math.max(this.unannouncedPosition, position);
     this.announcing ??= (async () => {
       while (this.unannouncedPosition > 0) {
         const highest = this.unannouncedPosition;
         this.unannouncedPosition = 0;
         await this.pool.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, String(highest)]).catch(this.onError);
+        await sleep(ANNOUNCE_INTERVAL_MS);
       }
     })().finally(() => (this.announcing = undefined));
   }
@@ -354,6 +360,34 @@ export class PostgresEventStore extends EventStore {
 
 type Queryable = Pick<Pool, 'query'>;
 
+/** One event goes to append_event() as plain parameters; more to append_events() as one JSON array. */
+function appendQuery(streamId: string, head: StreamHead, chained: readonly ChainedEvent[], recordedAt: Date): QueryConfig {
+  if (chained.length === 1) {
+    const [event] = chained;
+    return {
+      name: 'append_event',
+      text: 'SELECT append_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)::text AS last_position',
+      values: [
+        streamId, head.version, head.hash, event.id, event.type, event.schemaVersion,
+        event.canonicalData, event.canonicalMetadata, event.hash, recordedAt, APPEND_ORDER_LOCK,
+      ],
+    };
+  }
+  return {
+    name: 'append_events',
+    text: 'SELECT append_events($1, $2, $3, $4, $5, $6)::text AS last_position',
+    values: [streamId, head.version, head.hash, eventsJson(chained), recordedAt, APPEND_ORDER_LOCK],
+  };
+}
+
+/** Another append to the stream got in between the head check and this one's insert or head update. */
+function headMovedDuringAppend(error: unknown): boolean {
+  return (
+    error instanceof DatabaseError &&
+    (error.code === STREAM_HEAD_MOVED || error.constraint === 'events_stream_version_unique')
+  );
+}
+
 /** The events as append_events() reads them, data and metadata in the canonical JSON they were hashed in. */
 function eventsJson(events: readonly ChainedEvent[]): string {
   const rows = events.map(
@@ -366,7 +400,7 @@ function eventsJson(events: readonly ChainedEvent[]): string {
 }
 
 /**
- * After a failed append_events() the connection may still hold the ordering
+ * After a failed append the connection may still hold the ordering
  * lock (a session lock outlives the failed statement): let go of it, or, if
  * that fails too, close the connection, which ends the session and the lock.
  */
