@@ -40,9 +40,53 @@ function hashCanonical(previousHash: string, canonical: string): string {
   return createHash('sha256').update(previousHash).update('\n').update(canonical).digest('hex');
 }
 
-/** RFC 8785 canonical JSON (sorted keys, ECMAScript number form), as `canonicalize` writes it. */
-function canonicalJson(value: unknown): string {
-  return canonicalize(value ?? null)!;
+/**
+ * RFC 8785 canonical JSON (sorted keys, ECMAScript number form): the bytes
+ * `canonicalize` writes. JSON.stringify already writes strings and numbers the
+ * RFC's way, so only the key order is left to do: objects whose keys are out of
+ * order are copied in order, and stringify writes the text natively
+ * (canonicalize builds it piece by piece, which was a quarter of the CPU of a
+ * 100-event append). JavaScript lists integer-like keys ("7", "2020") first
+ * whatever order they are given in, so values with such keys go to canonicalize.
+ */
+export function canonicalJson(value: unknown): string {
+  const ordered = inKeyOrder(value ?? null);
+  return ordered === HAS_INTEGER_KEYS ? canonicalize(value ?? null)! : JSON.stringify(ordered);
+}
+
+const HAS_INTEGER_KEYS = Symbol('has integer-like keys');
+const INTEGER_LIKE = /^(?:0|[1-9]\d*)$/;
+
+/** The value with every object's keys in code-unit order: itself when they already are. */
+function inKeyOrder(value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${value} is not allowed in JSON`);
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return inKeyOrder((value as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const ordered = inKeyOrder(value[index]);
+      if (ordered === HAS_INTEGER_KEYS) return HAS_INTEGER_KEYS;
+      if (ordered !== value[index]) (copy ??= value.slice())[index] = ordered;
+    }
+    return copy ?? value;
+  }
+  const keys = Object.keys(value);
+  const record = value as Record<string, unknown>;
+  let changed = false;
+  const entries: [string, unknown][] = [];
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index];
+    if (INTEGER_LIKE.test(key)) return HAS_INTEGER_KEYS;
+    if (index > 0 && keys[index - 1] > key) changed = true;
+    const ordered = inKeyOrder(record[key]);
+    if (ordered === HAS_INTEGER_KEYS) return HAS_INTEGER_KEYS;
+    if (ordered !== record[key]) changed = true;
+    entries.push([key, ordered]);
+  }
+  if (!changed) return value;
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries);
 }
 
 /**
