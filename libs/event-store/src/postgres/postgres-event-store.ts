@@ -42,8 +42,8 @@ export interface PostgresEventStoreOptions {
  * lock, inserts the events (the first write gives the transaction its id, the rows
  * draw their positions), and lets go before it writes the stream's head and the
  * transaction commits. Transaction ids and positions are thus handed out in the
- * same order, and readers take only events
- * whose transaction is older than the oldest one still open (`SAFE_TO_READ`):
+ * same order, and readers take only events whose transaction is older than the
+ * oldest one still open (`SAFE_TO_READ`):
  * every event below a visible one has then either committed, or rolled back and
  * left a harmless gap. The lock is held for microseconds, and commits run side by
  * side, sharing WAL flushes, instead of queueing behind one another.
