@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import request from 'supertest';
 import { ChangeSubmission } from '../apps/server/src/review/review.commands';
 import { readPlanSeed, seedDirectory } from '../apps/server/src/seed/plan-seed';
@@ -51,12 +52,11 @@ describe('the Excel/CSV exchange', () => {
    * the last commit when an older transaction (the server's projections) is still open.
    */
   const eventsAfter = async (position: number): Promise<RecordedEvent[]> => {
-    const store = app.get(EventStore);
-    const head = await store.headPosition();
+    const upTo = await head();
     for (;;) {
-      const events = await store.readAll({ fromPosition: position + 1, limit: 1000 });
-      if ((events.at(-1)?.globalPosition ?? position) >= head) return events;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      const events = await app.get(EventStore).readAll({ fromPosition: position + 1, limit: 1000 });
+      if ((events.at(-1)?.globalPosition ?? position) >= upTo) return events;
+      await setTimeout(10);
     }
   };
 

@@ -50,8 +50,9 @@ function hashCanonical(previousHash: string, canonical: string): string {
  * whatever order they are given in, so values with such keys go to canonicalize.
  */
 export function canonicalJson(value: unknown): string {
-  const ordered = inKeyOrder(value ?? null);
-  return ordered === HAS_INTEGER_KEYS ? canonicalize(value ?? null)! : JSON.stringify(ordered);
+  const json = value ?? null;
+  const ordered = inKeyOrder(json);
+  return ordered === HAS_INTEGER_KEYS ? canonicalize(json)! : JSON.stringify(ordered);
 }
 
 const HAS_INTEGER_KEYS = Symbol('has integer-like keys');
