@@ -249,6 +249,124 @@ describe('PostgresEventStore', () => {
     }, 10_000);
   });
 
+  describe('appends made in the same turn of the event loop', () => {
+    let grouping: PostgresEventStore;
+    let other: PostgresEventStore;
+    /** The groups the store sent, as the streams of their appends. */
+    let groups: string[][];
+    /** What each group was answered: a position (or null) per append, or the error that failed it whole. */
+    let answers: unknown[];
+
+    beforeEach(() => {
+      grouping = new PostgresEventStore({ connectionString: database.url });
+      other = new PostgresEventStore({ connectionString: database.url });
+      groups = [];
+      answers = [];
+      const sendsGroups = grouping as unknown as { callAppendGroup(group: { streamId: string }[]): Promise<unknown> };
+      const callAppendGroup = sendsGroups.callAppendGroup.bind(grouping);
+      jest.spyOn(sendsGroups, 'callAppendGroup').mockImplementation((group) => {
+        groups.push(group.map((append) => append.streamId));
+        const answer = callAppendGroup(group);
+        answer.then((positions) => answers.push(positions), (error) => answers.push(error));
+        return answer;
+      });
+    });
+    afterEach(async () => {
+      await other.close();
+      await grouping.close();
+    });
+
+    it('go in one group, each chained on its own stream, its position its own last event\'s', async () => {
+      const existing = Array.from({ length: 6 }, () => newStreamId());
+      const created = Array.from({ length: 6 }, () => newStreamId());
+      for (const streamId of existing) await grouping.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' });
+
+      const results = await Promise.all([
+        ...existing.map((streamId) => grouping.appendToStream(streamId, [anEvent(), anEvent()], { expectedVersion: 1 })),
+        ...created.map((streamId) => grouping.appendToStream(streamId, [anEvent(), anEvent()], { expectedVersion: 'no_stream' })),
+      ]);
+
+      expect(groups).toEqual([[...existing, ...created].sort()]);
+      expect(answers).toEqual([expect.arrayContaining([expect.any(String)])]);
+      for (const [index, streamId] of [...existing, ...created].entries()) {
+        const events = await grouping.readStream(streamId);
+        expect(events.map((event) => event.streamVersion)).toEqual(index < 6 ? [1, 2, 3] : [1, 2]);
+        expect(results[index]).toEqual({ nextExpectedVersion: events.length, lastPosition: events.at(-1)!.globalPosition });
+        expect(await grouping.verifyStream(streamId)).toMatchObject({ ok: true });
+      }
+      // Positions in the group's order (by stream), each append's events side by side.
+      const groupedPositions: number[] = [];
+      for (const streamId of [...existing, ...created].sort()) {
+        const fromVersion = existing.includes(streamId) ? 2 : 1;
+        groupedPositions.push(...(await grouping.readStream(streamId, { fromVersion })).map((event) => event.globalPosition));
+      }
+      expect(groupedPositions).toEqual([...groupedPositions].sort((a, b) => a - b));
+    });
+
+    it('leave out an append whose head moved on or whose stream the group already writes, which is sent again alone', async () => {
+      const moved = newStreamId();
+      const twice = newStreamId();
+      await grouping.appendToStream(moved, [anEvent()], { expectedVersion: 'no_stream' });
+      await grouping.appendToStream(twice, [anEvent()], { expectedVersion: 'no_stream' });
+      await other.appendToStream(moved, [anEvent()], { expectedVersion: 1 });
+
+      const [stale, anyVersion, first, second] = await Promise.allSettled([
+        grouping.appendToStream(moved, [anEvent()], { expectedVersion: 1 }),
+        grouping.appendToStream(moved, [anEvent()], { expectedVersion: 'any' }),
+        grouping.appendToStream(twice, [anEvent()], { expectedVersion: 'any' }),
+        grouping.appendToStream(twice, [anEvent()], { expectedVersion: 'any' }),
+      ]);
+
+      expect(groups[0]).toEqual([moved, moved, twice, twice].sort());
+      // One append to `twice` went in with the group; the others were answered null.
+      expect((answers[0] as (string | null)[]).map((position) => position !== null)).toEqual(
+        [moved, moved, twice, twice].sort().map((streamId, index, sorted) => streamId !== sorted[index - 1] && streamId === twice),
+      );
+      expect(stale).toMatchObject({ status: 'rejected', reason: { actualVersion: 2 } });
+      expect(anyVersion).toMatchObject({ status: 'fulfilled', value: { nextExpectedVersion: 3 } });
+      expect([first, second].map((result) => result.status === 'fulfilled' && result.value.nextExpectedVersion).sort()).toEqual([2, 3]);
+      expect((await grouping.readStream(moved)).map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+      expect((await grouping.readStream(twice)).map((event) => event.streamVersion)).toEqual([1, 2, 3]);
+      expect(await grouping.verifyStream(moved)).toMatchObject({ ok: true });
+      expect(await grouping.verifyStream(twice)).toMatchObject({ ok: true });
+    });
+
+    it('that fail as a whole are sent again one by one: only the one reusing an event id fails', async () => {
+      const id = randomUUID();
+      await grouping.appendToStream(newStreamId(), [{ ...anEvent(), id }], { expectedVersion: 'no_stream' });
+      const streams = [newStreamId(), newStreamId(), newStreamId()];
+      const before = await eventCount();
+
+      const results = await Promise.allSettled(
+        streams.map((streamId, index) =>
+          grouping.appendToStream(streamId, [index === 1 ? { ...anEvent(), id } : anEvent()], { expectedVersion: 'no_stream' }),
+        ),
+      );
+
+      expect(groups).toHaveLength(1);
+      expect(answers).toEqual([expect.objectContaining({ constraint: 'events_event_id_unique' })]);
+      expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(results[1]).toMatchObject({ reason: expect.any(InvalidEventError) });
+      expect(await eventCount()).toBe(before + 2);
+      expect(await grouping.readStream(streams[1])).toEqual([]);
+      // The failed group held the ordering lock; it must be free again.
+      await expect(other.appendToStream(newStreamId(), [anEvent()], { expectedVersion: 'no_stream' })).resolves.toBeDefined();
+    });
+
+    it('go alone when they are the turn\'s only one, and a new stream expected where one exists is refused', async () => {
+      const streamId = newStreamId();
+      await other.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' });
+
+      await expect(grouping.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' })).rejects.toMatchObject({
+        actualVersion: 1,
+      });
+      expect(await grouping.appendToStream(newStreamId(), [anEvent()], { expectedVersion: 'no_stream' })).toMatchObject({
+        nextExpectedVersion: 1,
+      });
+      expect(groups).toEqual([]);
+    });
+  });
+
   it('announces a burst of appends to other processes in a few notifications, the last for the highest position', async () => {
     const listener = new Client({ connectionString: database.url });
     await listener.connect();

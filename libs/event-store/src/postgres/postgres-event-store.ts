@@ -38,8 +38,8 @@ export interface PostgresEventStoreOptions {
  * B draws 6, B commits first; a reader sees 6, moves its checkpoint past 5, and
  * never sees 5 when A commits.
  *
- * So append_event() or append_events() (a function, one round trip) takes this
- * lock, inserts the events (the first write gives the transaction its id, the rows
+ * So each append function (append_event(), append_events(), append_group(): one
+ * round trip) takes this lock, inserts the events (the first write gives the transaction its id, the rows
  * draw their positions), and lets go before it writes the stream's head and the
  * transaction commits. Transaction ids and positions are thus handed out in the
  * same order, and readers take only events whose transaction is older than the
@@ -66,8 +66,13 @@ interface StreamHead {
   recordedAt: Date;
 }
 
+const NEW_STREAM: StreamHead = { version: 0, hash: GENESIS_HASH, recordedAt: new Date(0) };
+
 /** Shortest time between two NOTIFYs of a store: appends in between are announced together. */
 const ANNOUNCE_INTERVAL_MS = 10;
+
+/** Most appends sent in one group. */
+const GROUP_LIMIT = 64;
 
 /** Tries of one append against heads that keep moving (another writer of the stream) before giving up. */
 const APPEND_ATTEMPTS = 4;
@@ -78,6 +83,15 @@ const EVENT_COLUMNS = `
   global_position::text AS global_position, event_id::text AS event_id, stream_id,
   stream_version::text AS stream_version, event_type, schema_version, data, metadata,
   recorded_at, previous_hash, hash`;
+
+/** An append waiting for the end of the event loop's turn, to go with the others made in it. */
+interface WaitingAppend {
+  streamId: string;
+  head: StreamHead;
+  events: ChainedEvent[];
+  recordedAt: Date;
+  sent: { resolve: (lastPosition: number | null) => void; reject: (error: unknown) => void };
+}
 
 interface EventRow {
   global_position: string;
@@ -103,6 +117,7 @@ export class PostgresEventStore extends EventStore {
   private readonly heads = new Map<string, StreamHead>();
   private announcing?: Promise<void>;
   private readonly pagesBeingRead = new Map<string, Promise<RecordedEvent[]>>();
+  private readonly waitingAppends: WaitingAppend[] = [];
 
   constructor(options: PostgresEventStoreOptions) {
     super();
@@ -139,8 +154,9 @@ export class PostgresEventStore extends EventStore {
 
   /**
    * One round trip when the head is known: commands read their stream before
-   * appending, so the head usually is. A head that has moved on since (another
-   * process appended) makes append_events() refuse; the head is then read afresh.
+   * appending, so the head usually is, and a stream expected not to exist is
+   * taken at its word. A head that has moved on since (another process appended)
+   * makes the append function refuse; the head is then read afresh.
    */
   private async appendOnce(
     streamId: string,
@@ -148,16 +164,16 @@ export class PostgresEventStore extends EventStore {
     { expectedVersion }: AppendOptions,
   ): Promise<AppendResult> {
     for (let attempt = 1; ; attempt++) {
-      const remembered = attempt === 1 ? this.heads.get(streamId) : undefined;
-      const head = remembered ?? (await this.readHead(streamId));
+      const assumed = attempt === 1 ? (this.heads.get(streamId) ?? (expectedVersion === 'no_stream' ? NEW_STREAM : undefined)) : undefined;
+      const head = assumed ?? (await this.readHead(streamId));
       if (!satisfiesExpectedVersion(expectedVersion, head.version)) {
-        if (remembered) continue;
+        if (assumed) continue;
         throw new WrongExpectedVersionError(streamId, expectedVersion, head.version);
       }
       // Never before the stream's previous event, whatever this machine's clock says.
       const recordedAt = new Date(Math.max(Date.now(), head.recordedAt.getTime()));
       const chained = chainEvents(streamId, events, head, recordedAt);
-      const lastPosition = await this.callAppendEvents(streamId, head, chained, recordedAt);
+      const lastPosition = await this.send({ streamId, head, events: chained, recordedAt });
       if (lastPosition === null) {
         this.heads.delete(streamId);
         if (attempt >= APPEND_ATTEMPTS) {
@@ -172,18 +188,58 @@ export class PostgresEventStore extends EventStore {
     }
   }
 
-  /** The last position written, or null when the stream's head has moved on from the one chained onto. */
-  private async callAppendEvents(
-    streamId: string,
-    head: StreamHead,
-    chained: ChainedEvent[],
-    recordedAt: Date,
-  ): Promise<number | null> {
+  /**
+   * The last position written, or null when the stream's head has moved on from
+   * the one chained onto. Appends made in the same turn of the event loop go
+   * together (a server's requests that arrived together, writers woken by the
+   * same commit): one round trip, one transaction and one commit for them all,
+   * so that PostgreSQL's work per transaction is paid once per group. The wait
+   * is until the turn ends, never for another append to finish.
+   */
+  private send(append: Omit<WaitingAppend, 'sent'>): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+      this.waitingAppends.push({ ...append, sent: { resolve, reject } });
+      if (this.waitingAppends.length === 1) setImmediate(() => this.sendWaiting());
+    });
+  }
+
+  private sendWaiting(): void {
+    while (this.waitingAppends.length > 0) void this.sendGroup(this.waitingAppends.splice(0, GROUP_LIMIT));
+  }
+
+  private async sendGroup(group: WaitingAppend[]): Promise<void> {
+    if (group.length > 1) {
+      // In stream order: an append to a stream already in the group is the one left out, and two groups move heads in the same order.
+      group.sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+      const lastPositions = await this.callAppendGroup(group).catch(() => null);
+      if (lastPositions) {
+        group.forEach((append, index) => append.sent.resolve(lastPositions[index] === null ? null : Number(lastPositions[index])));
+        return;
+      }
+      // Failed as a whole (a head moved during the call, event ids used before), the
+      // group wrote nothing: each append goes again alone, to succeed or fail on its
+      // own. (After a lost connection the group may have landed: then each append's
+      // head has moved on, and appendToStream finds its events by their ids.)
+    }
+    await Promise.all(group.map((append) => this.callAppendEvents(append).then(append.sent.resolve, append.sent.reject)));
+  }
+
+  private async callAppendEvents({ streamId, head, events, recordedAt }: Omit<WaitingAppend, 'sent'>): Promise<number | null> {
+    const lastPositions = await this.callWithOrderLock<string | null>(appendQuery(streamId, head, events, recordedAt));
+    return lastPositions === null ? null : Number(lastPositions);
+  }
+
+  private callAppendGroup(group: readonly WaitingAppend[]): Promise<(string | null)[] | null> {
+    return this.callWithOrderLock<(string | null)[]>(appendGroupQuery(group));
+  }
+
+  /** Runs an append function (which answers in the column `last_position`), freeing the ordering lock if it fails. */
+  private async callWithOrderLock<T>(query: QueryConfig): Promise<T | null> {
     const client = await this.pool.connect();
     try {
-      const { rows } = await client.query<{ last_position: string | null }>(appendQuery(streamId, head, chained, recordedAt));
+      const { rows } = await client.query<{ last_position: T }>(query);
       client.release();
-      return rows[0].last_position === null ? null : Number(rows[0].last_position);
+      return rows[0].last_position;
     } catch (error) {
       await releaseOrderLock(client);
       if (headMovedDuringAppend(error)) return null;
@@ -198,7 +254,7 @@ export class PostgresEventStore extends EventStore {
     );
     return rows.length
       ? { version: Number(rows[0].version), hash: rows[0].last_hash, recordedAt: rows[0].updated_at }
-      : { version: 0, hash: GENESIS_HASH, recordedAt: new Date(0) };
+      : NEW_STREAM;
   }
 
   private rememberHead(streamId: string, head: StreamHead): void {
@@ -380,6 +436,25 @@ function appendQuery(streamId: string, head: StreamHead, chained: readonly Chain
   };
 }
 
+/** Several streams' appends, as append_group() takes them: one array per field, one element per append. */
+function appendGroupQuery(group: readonly WaitingAppend[]): QueryConfig {
+  const events = group.flatMap((append, index) => append.events.map((event) => eventJson(event, `"append":${index + 1},`)));
+  return {
+    name: 'append_group',
+    text: 'SELECT append_group($1, $2, $3, $4, $5, $6, $7, $8)::text[] AS last_position',
+    values: [
+      group.map((append) => append.streamId),
+      group.map((append) => append.head.version),
+      group.map((append) => append.head.hash),
+      group.map((append) => append.events[append.events.length - 1].streamVersion),
+      group.map((append) => append.events[append.events.length - 1].hash),
+      group.map((append) => append.recordedAt),
+      `[${events.join(',')}]`,
+      APPEND_ORDER_LOCK,
+    ],
+  };
+}
+
 /** Another append to the stream got in between the head check and this one's insert or head update. */
 function headMovedDuringAppend(error: unknown): boolean {
   return (
@@ -390,13 +465,15 @@ function headMovedDuringAppend(error: unknown): boolean {
 
 /** The events as append_events() reads them, data and metadata in the canonical JSON they were hashed in. */
 function eventsJson(events: readonly ChainedEvent[]): string {
-  const rows = events.map(
-    (event) =>
-      `{"id":${JSON.stringify(event.id)},"streamVersion":${event.streamVersion},"type":${JSON.stringify(event.type)},` +
-      `"schemaVersion":${event.schemaVersion},"data":${event.canonicalData},"metadata":${event.canonicalMetadata},` +
-      `"previousHash":${JSON.stringify(event.previousHash)},"hash":${JSON.stringify(event.hash)}}`,
+  return `[${events.map((event) => eventJson(event)).join(',')}]`;
+}
+
+function eventJson(event: ChainedEvent, leadingFields = ''): string {
+  return (
+    `{${leadingFields}"id":${JSON.stringify(event.id)},"streamVersion":${event.streamVersion},"type":${JSON.stringify(event.type)},` +
+    `"schemaVersion":${event.schemaVersion},"data":${event.canonicalData},"metadata":${event.canonicalMetadata},` +
+    `"previousHash":${JSON.stringify(event.previousHash)},"hash":${JSON.stringify(event.hash)}}`
   );
-  return `[${rows.join(',')}]`;
 }
 
 /**
