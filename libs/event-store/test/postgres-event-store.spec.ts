@@ -353,6 +353,22 @@ describe('PostgresEventStore', () => {
       await expect(other.appendToStream(newStreamId(), [anEvent()], { expectedVersion: 'no_stream' })).resolves.toBeDefined();
     });
 
+    it('share a group only up to 100 events: larger appends go side by side, each alone', async () => {
+      const [large, larger, ...small] = Array.from({ length: 5 }, () => newStreamId());
+      const sixty = () => Array.from({ length: 60 }, () => anEvent());
+
+      await Promise.all([
+        grouping.appendToStream(large, sixty(), { expectedVersion: 'no_stream' }),
+        grouping.appendToStream(larger, sixty(), { expectedVersion: 'no_stream' }),
+        ...small.map((streamId) => grouping.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' })),
+      ]);
+
+      // The first 60 went alone (not through append_group()); the second 60 took the small ones along.
+      expect(groups).toEqual([[larger, ...small].sort()]);
+      for (const streamId of [large, larger, ...small]) expect(await grouping.verifyStream(streamId)).toMatchObject({ ok: true });
+      expect((await grouping.readStream(larger)).length).toBe(60);
+    });
+
     it('go alone when they are the turn\'s only one, and a new stream expected where one exists is refused', async () => {
       const streamId = newStreamId();
       await other.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' });

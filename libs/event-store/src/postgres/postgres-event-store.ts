@@ -71,8 +71,14 @@ const NEW_STREAM: StreamHead = { version: 0, hash: GENESIS_HASH, recordedAt: new
 /** Shortest time between two NOTIFYs of a store: appends in between are announced together. */
 const ANNOUNCE_INTERVAL_MS = 10;
 
-/** Most appends sent in one group. */
-const GROUP_LIMIT = 64;
+/**
+ * Most appends, and most events, sent in one group. Grouping pays PostgreSQL's
+ * work per transaction once for many small appends; an append of a hundred
+ * events already does, and large appends go faster side by side, on their own
+ * connections, than one after another in one transaction (8 × 100 events: 28%
+ * of raw INSERT grouped, 41% alone).
+ */
+const GROUP_LIMIT = { appends: 64, events: 100 };
 
 /** Tries of one append against heads that keep moving (another writer of the stream) before giving up. */
 const APPEND_ATTEMPTS = 4;
@@ -204,7 +210,18 @@ export class PostgresEventStore extends EventStore {
   }
 
   private sendWaiting(): void {
-    while (this.waitingAppends.length > 0) void this.sendGroup(this.waitingAppends.splice(0, GROUP_LIMIT));
+    let group: WaitingAppend[] = [];
+    let events = 0;
+    for (const append of this.waitingAppends.splice(0)) {
+      if (group.length === GROUP_LIMIT.appends || (group.length > 0 && events + append.events.length > GROUP_LIMIT.events)) {
+        void this.sendGroup(group);
+        group = [];
+        events = 0;
+      }
+      group.push(append);
+      events += append.events.length;
+    }
+    void this.sendGroup(group);
   }
 
   private async sendGroup(group: WaitingAppend[]): Promise<void> {
