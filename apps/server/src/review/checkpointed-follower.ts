@@ -45,14 +45,24 @@ export class CheckpointedFollower {
     await new Promise<void>((resolve) => this.waiters.add({ position, resolve }));
   }
 
+  /**
+   * Everything that reads the database is inside the retry: this promise is
+   * awaited only by stop(), so a failure that escaped it (the database going
+   * away while the server starts or stops) would be an unhandled rejection,
+   * which ends the process.
+   */
   private async follow(): Promise<void> {
-    const [row] = await this.database.query(`SELECT position FROM process_checkpoints WHERE name = $1`, [this.name]);
-    // Waiters for positions already reacted to before a restart are answered now, not at the next event.
-    this.advanceTo(row ? Number(row.position) : 0);
+    let resumed = false;
     while (!this.stopped) {
-      const subscription = this.eventStore.subscribe({ fromPosition: this.position + 1 });
-      this.closeSubscription = () => subscription.close();
       try {
+        if (!resumed) {
+          const [row] = await this.database.query(`SELECT position FROM process_checkpoints WHERE name = $1`, [this.name]);
+          // Waiters for positions already reacted to before a restart are answered now, not at the next event.
+          this.advanceTo(row ? Number(row.position) : 0);
+          resumed = true;
+        }
+        const subscription = this.eventStore.subscribe({ fromPosition: this.position + 1 });
+        this.closeSubscription = () => subscription.close();
         let checkpointedAt = Date.now();
         for await (const event of subscription) {
           const reacting = this.reactsTo(event);
