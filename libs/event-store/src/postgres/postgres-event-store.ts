@@ -242,8 +242,8 @@ export class PostgresEventStore extends EventStore {
   }
 
   private async callAppendEvents({ streamId, head, events, recordedAt }: Omit<WaitingAppend, 'sent'>): Promise<number | null> {
-    const lastPositions = await this.callWithOrderLock<string | null>(appendQuery(streamId, head, events, recordedAt));
-    return lastPositions === null ? null : Number(lastPositions);
+    const lastPosition = await this.callWithOrderLock<string | null>(appendQuery(streamId, head, events, recordedAt));
+    return lastPosition === null ? null : Number(lastPosition);
   }
 
   private callAppendGroup(group: readonly WaitingAppend[]): Promise<(string | null)[] | null> {
