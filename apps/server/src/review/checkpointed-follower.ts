@@ -60,6 +60,7 @@ export class CheckpointedFollower {
           // Waiters for positions already reacted to before a restart are answered now, not at the next event.
           this.advanceTo(row ? Number(row.position) : 0);
           resumed = true;
+          continue; // stop() may have come during the read: the loop's condition looks again
         }
         const subscription = this.eventStore.subscribe({ fromPosition: this.position + 1 });
         this.closeSubscription = () => subscription.close();
