@@ -47,4 +47,11 @@ describe('CheckpointedFollower', () => {
       await follower.stop();
     }
   }, 15_000);
+
+  it('stops when asked while it still reads its checkpoint', async () => {
+    const follower = new CheckpointedFollower('stopped-early', store, dataSource, () => true, async () => undefined, new Logger('stopped-early'));
+    follower.start();
+    // start() has sent the checkpoint read; stop() comes before its answer.
+    await expect(follower.stop()).resolves.toBeUndefined();
+  }, 5_000);
 });
