@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { PostgresEventStore, RecordedEvent } from '@app/event-store';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { anEvent, newStreamId } from '../../../../libs/event-store/test/event-store.contract';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/test-database';
@@ -10,24 +9,20 @@ describe('CheckpointedFollower', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
   let store: PostgresEventStore;
-  let sql: Client;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     dataSource = await new DataSource({ type: 'postgres', url: database.url, logging: false }).initialize();
     store = new PostgresEventStore({ connectionString: database.url });
-    sql = new Client({ connectionString: database.url });
-    await sql.connect();
   });
   afterAll(async () => {
-    await sql?.end();
     await store?.close();
     await dataSource?.destroy();
     await database?.drop();
   });
 
   it('tries its checkpoint again when the database fails it at the start, then reacts to what follows', async () => {
-    await sql.query('ALTER TABLE process_checkpoints RENAME TO process_checkpoints_away');
+    await dataSource.query('ALTER TABLE process_checkpoints RENAME TO process_checkpoints_away');
     const reactedTo: RecordedEvent[] = [];
     const follower = new CheckpointedFollower('follower-test', store, dataSource, () => true, async (event) => {
       reactedTo.push(event);
@@ -36,12 +31,12 @@ describe('CheckpointedFollower', () => {
       follower.start();
       const { lastPosition } = await store.appendToStream(newStreamId(), [anEvent()], { expectedVersion: 'no_stream' });
       await new Promise((resolve) => setTimeout(resolve, 300));
-      await sql.query('ALTER TABLE process_checkpoints_away RENAME TO process_checkpoints');
+      await dataSource.query('ALTER TABLE process_checkpoints_away RENAME TO process_checkpoints');
 
       await follower.waitFor(lastPosition);
 
       expect(reactedTo.map((event) => event.globalPosition)).toContain(lastPosition);
-      const { rows } = await sql.query(`SELECT position::int AS position FROM process_checkpoints WHERE name = 'follower-test'`);
+      const rows = await dataSource.query(`SELECT position::int AS position FROM process_checkpoints WHERE name = 'follower-test'`);
       expect(rows).toEqual([{ position: lastPosition }]);
     } finally {
       await follower.stop();
