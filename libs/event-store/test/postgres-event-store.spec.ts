@@ -194,6 +194,32 @@ describe('PostgresEventStore', () => {
     }
   });
 
+  it('answers reads of the whole log while every connection for commands is taken', async () => {
+    const busy = new PostgresEventStore({ connectionString: database.url, poolSize: 1 });
+    const writer = new Client({ connectionString: database.url });
+    await writer.connect();
+    try {
+      const streamId = newStreamId();
+      const { lastPosition } = await busy.appendToStream(streamId, [anEvent()], { expectedVersion: 'no_stream' });
+      await writer.query('BEGIN');
+      await writer.query('SELECT 1 FROM event_streams WHERE stream_id = $1 FOR UPDATE', [streamId]);
+      const waiting = busy.appendToStream(streamId, [anEvent()], { expectedVersion: 1 });
+      // The append holds the pool's one connection, waiting on the head row.
+      while (Number((await sql.query(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows[0].count) === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+
+      expect(await busy.headPosition()).toBeGreaterThanOrEqual(lastPosition);
+      expect((await busy.readAll({ fromPosition: lastPosition, limit: 1 })).map((event) => event.globalPosition)).toEqual([lastPosition]);
+
+      await writer.query('COMMIT');
+      await expect(waiting).resolves.toMatchObject({ nextExpectedVersion: 2 });
+    } finally {
+      await writer.end();
+      await busy.close();
+    }
+  });
+
   describe('appends racing another writer of the stream', () => {
     let writer: Client;
     beforeEach(async () => {

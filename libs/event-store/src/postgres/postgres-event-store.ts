@@ -22,7 +22,7 @@ import { APPEND_CHANNEL, PostgresAppendSignal } from './postgres-append-signal';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
-  /** Connections in the store's pool (default 10). */
+  /** Connections in the store's pool for commands (default 10). */
   poolSize?: number;
   /** Longest wait of a live subscription between reads (default 1000 ms). */
   pollIntervalMs?: number;
@@ -80,6 +80,9 @@ const ANNOUNCE_INTERVAL_MS = 10;
  */
 const GROUP_LIMIT = { appends: 64, events: 100 };
 
+/** Connections for reads of the whole log: a server runs two projections and two followers. */
+const LOG_POOL_SIZE = 4;
+
 /** Tries of one append against heads that keep moving (another writer of the stream) before giving up. */
 const APPEND_ATTEMPTS = 4;
 
@@ -115,6 +118,13 @@ interface EventRow {
 
 export class PostgresEventStore extends EventStore {
   private readonly pool: Pool;
+  /**
+   * Reads of the whole log (readAll, headPosition) go through connections of
+   * their own: the projections and followers that make them would otherwise
+   * queue behind a burst of commands for a free connection (measured: 40–60 ms
+   * per read at 500 commands/s), and that wait is the read models' lag.
+   */
+  private readonly logPool: Pool;
   private readonly appendSignal: PostgresAppendSignal;
   private readonly pollIntervalMs: number;
   private readonly notifications: boolean;
@@ -131,6 +141,8 @@ export class PostgresEventStore extends EventStore {
     const connection: PoolConfig = { connectionString: options.connectionString };
     this.pool = new Pool({ ...connection, max: options.poolSize ?? 10 });
     this.pool.on('error', onError);
+    this.logPool = new Pool({ ...connection, max: LOG_POOL_SIZE });
+    this.logPool.on('error', onError);
     this.appendSignal = new PostgresAppendSignal(connection, 1000, onError);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.notifications = options.notifications ?? true;
@@ -336,11 +348,11 @@ export class PostgresEventStore extends EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return readAllWith(this.pool, options);
+    return readAllWith(this.logPool, options);
   }
 
   async headPosition(): Promise<number> {
-    const result = await this.pool.query<{ head: string }>(
+    const result = await this.logPool.query<{ head: string }>(
       'SELECT COALESCE(max(global_position), 0)::text AS head FROM events',
     );
     return Number(result.rows[0].head);
@@ -412,7 +424,7 @@ export class PostgresEventStore extends EventStore {
     if (this.pool.ended) return;
     await this.announcing;
     await this.appendSignal.close();
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.logPool.end()]);
   }
 
   private async inSnapshot<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
