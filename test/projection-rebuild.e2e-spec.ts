@@ -97,3 +97,48 @@ describe('rebuilding the items projection', () => {
     expect(await readModel()).toEqual(followed);
   }, 900_000);
 });
+
+describe('a rebuild asked for while a runner follows', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  let sql: Client;
+  let runner: ProjectionRunner;
+
+  const append = async (streams: ReturnType<typeof generatePlan>) => {
+    for (const stream of streams) await store.appendToStream(stream.streamId, stream.events, { expectedVersion: 'any' });
+    return store.headPosition();
+  };
+  const builds = async () =>
+    (await sql.query(`SELECT build, status FROM projection_builds WHERE name = 'items' AND status <> 'retired' ORDER BY build`)).rows;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    store = new PostgresEventStore({ connectionString: database.url });
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    runner = new ProjectionRunner({ connectionString: database.url }, store, itemsProjection, { idleMs: 20, retryMs: 200 });
+  });
+  afterAll(async () => {
+    await runner?.stop();
+    await sql?.end();
+    await store?.close();
+    await database?.drop();
+  });
+
+  it('is carried out by the runner holding the projection, which then follows on from where the log is', async () => {
+    runner.start();
+    expect(await runner.waitFor(await append(generatePlan({ planId: 'first', items: 2, eventsPerItem: 12 })), 30_000)).toBe(true);
+    // Built, then following: the runner goes by the build rows it has read.
+    expect(await runner.waitFor(await append(generatePlan({ planId: 'second', items: 1, eventsPerItem: 12 })), 30_000)).toBe(true);
+    const [{ build: followed }] = await builds();
+
+    // As the CLI does when a server holds the projection.
+    await ProjectionRunner.requestRebuild(sql, itemsProjection);
+    while ((await builds()).some((build) => build.status === 'building')) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await builds()).toEqual([{ build: followed + 1, status: 'active' }]);
+
+    expect(await runner.waitFor(await append(generatePlan({ planId: 'third', items: 2, eventsPerItem: 12 })), 30_000)).toBe(true);
+    const { rows } = await sql.query(`SELECT item_id, count(*)::int AS events FROM item_history GROUP BY item_id ORDER BY item_id`);
+    expect(rows).toEqual(['first-1', 'first-2', 'second-1', 'third-1', 'third-2'].map((itemId) => ({ item_id: itemId, events: 12 })));
+  }, 60_000);
+});

@@ -38,6 +38,9 @@ export interface ProjectionStatus {
   lastError?: string;
 }
 
+/** How old the build rows a runner goes by may get: how soon it sees a rebuild another process asked for. */
+const BUILDS_MAX_AGE_MS = 1000;
+
 interface BuildRow {
   build: number;
   version: number;
@@ -62,6 +65,8 @@ export class ProjectionRunner {
   private running?: Promise<void>;
   private state: ProjectionStatus['state'] = 'starting';
   private activeBuild?: BuildRow;
+  /** The build rows as last read, and this runner's own checkpoints since (it alone writes them, under its lock). */
+  private knownBuilds?: { rows: BuildRow[]; readAt: number };
   private lastError?: string;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
   /** The page after a full batch, read while that batch is applied. */
@@ -197,6 +202,9 @@ export class ProjectionRunner {
 
   /** Asks for a build when the code's version has none active; a build under way is resumed. */
   private async ensureBuild(client: Client): Promise<void> {
+    // Just locked, perhaps after a failure: another runner may have moved the checkpoints since,
+    // or a commit cut off by a lost connection may have landed after all.
+    this.knownBuilds = undefined;
     const builds = await this.builds(client);
     this.activeBuild = builds.find((build) => build.status === 'active');
     if (this.activeBuild?.version !== this.projection.version) {
@@ -210,8 +218,8 @@ export class ProjectionRunner {
     await this.inTransaction(client, async (sql) => {
       for (const table of Object.values<string>(tables)) await sql.query(`DROP TABLE IF EXISTS ${table}`);
       await this.projection.createTables(sql, tables);
-      await sql.query(`UPDATE projection_builds SET position = 0, updated_at = now() WHERE build = $1`, [build.build]);
-    });
+    }, { build: build.build, position: 0 });
+    this.knownBuilds = undefined;
     this.options.log?.(`projection ${this.projection.name} v${build.version}: build ${build.build} started`);
   }
 
@@ -220,7 +228,7 @@ export class ProjectionRunner {
    * Returns true when there was nothing left to read.
    */
   private async step(client: Client): Promise<boolean> {
-    const builds = await this.builds(client);
+    const builds = await this.currentBuilds(client);
     this.activeBuild = builds.find((build) => build.status === 'active');
     const build = builds.find((candidate) => candidate.status === 'building') ?? this.activeBuild;
     if (!build) throw new Error(`projection ${this.projection.name} has no build`);
@@ -241,13 +249,11 @@ export class ProjectionRunner {
     const last = batch[batch.length - 1];
     // A full batch means more is waiting (a build, or a burst): read it while this one is written.
     if (batch.length === limit) this.readAhead(last.globalPosition + 1, limit);
-    await this.inTransaction(client, async (sql) => {
-      await this.projection.apply(sql, tables, batch);
-      await sql.query(`UPDATE projection_builds SET position = $2, updated_at = now() WHERE build = $1`, [
-        build.build,
-        last.globalPosition,
-      ]);
+    await this.inTransaction(client, (sql) => this.projection.apply(sql, tables, batch), {
+      build: build.build,
+      position: last.globalPosition,
     });
+    build.position = String(last.globalPosition);
     this.lastError = undefined;
     if (build.status === 'active') {
       this.activeBuild = { ...build, position: String(last.globalPosition) };
@@ -284,6 +290,7 @@ export class ProjectionRunner {
       ]);
       await sql.query(`UPDATE projection_builds SET status = 'active', updated_at = now() WHERE build = $1`, [build.build]);
     });
+    this.knownBuilds = undefined;
     if (previous) {
       for (const table of Object.values<string>(physicalNames(this.projection, previous.build))) {
         await client.query(`DROP TABLE IF EXISTS ${table}`);
@@ -291,6 +298,13 @@ export class ProjectionRunner {
     }
     this.activeBuild = { ...build, status: 'active' };
     this.options.log?.(`projection ${this.projection.name} v${build.version}: build ${build.build} is now active`);
+  }
+
+  private async currentBuilds(client: Client): Promise<BuildRow[]> {
+    if (!this.knownBuilds || Date.now() - this.knownBuilds.readAt >= BUILDS_MAX_AGE_MS) {
+      this.knownBuilds = { rows: await this.builds(client), readAt: Date.now() };
+    }
+    return this.knownBuilds.rows;
   }
 
   private async builds(client: Client): Promise<BuildRow[]> {
@@ -302,11 +316,26 @@ export class ProjectionRunner {
     return rows;
   }
 
-  private async inTransaction(client: Client, work: (sql: Sql) => Promise<void>): Promise<void> {
-    await client.query('BEGIN');
+  /**
+   * Runs the work in a transaction, committed with the checkpoint when one is given.
+   *
+   * - Committed without waiting for the WAL flush: everything a runner writes,
+   *   its checkpoint included, is rebuilt from the log, so a transaction lost
+   *   in a crash is redone from the checkpoint it also lost.
+   * - The checkpoint and COMMIT go in one round trip, as literals (the extended
+   *   protocol takes one statement per message): every round trip waits its
+   *   turn on a server's busy event loop, and adds to the read models' lag.
+   */
+  private async inTransaction(client: Client, work: (sql: Sql) => Promise<void>, checkpoint?: { build: number; position: number }): Promise<void> {
+    await client.query('BEGIN; SET LOCAL synchronous_commit TO off');
     try {
       await work({ query: async (text, params) => (await client.query(text, params as unknown[])).rows });
-      await client.query('COMMIT');
+      if (checkpoint) {
+        const [build, position] = [checkpoint.build, checkpoint.position].map(sqlInteger);
+        await client.query(`UPDATE projection_builds SET position = ${position}, updated_at = now() WHERE build = ${build}; COMMIT`);
+      } else {
+        await client.query('COMMIT');
+      }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -329,4 +358,9 @@ export class ProjectionRunner {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
+}
+
+function sqlInteger(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return String(value);
 }
