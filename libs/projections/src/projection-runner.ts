@@ -11,6 +11,8 @@ export interface RunnerOptions {
   retryMs?: number;
   /** Called after each batch is committed (for progress bars). */
   onBatch?: (progress: BatchProgress) => void;
+  /** Called when the runner's snapshot may have changed: after each step, a failure, or its stop. */
+  onChange?: (snapshot: RunnerSnapshot) => void;
   log?: (message: string) => void;
 }
 
@@ -41,6 +43,59 @@ export interface ProjectionStatus {
 /** How old the build rows a runner goes by may get: how soon it sees a rebuild another process asked for. */
 const BUILDS_MAX_AGE_MS = 1000;
 
+/** What a runner knows of itself without asking the database. */
+export type RunnerSnapshot = Omit<ProjectionStatus, 'head' | 'lagPositions' | 'lagSeconds'>;
+
+/** Adds to a runner's snapshot how far behind the log it is. */
+export async function statusOf(snapshot: RunnerSnapshot, eventStore: EventStore): Promise<ProjectionStatus> {
+  const head = await eventStore.headPosition();
+  // Behind by as long as the oldest event not yet applied has been waiting.
+  const [oldestUnapplied] = snapshot.position < head ? await eventStore.readAll({ fromPosition: snapshot.position + 1, limit: 1 }) : [];
+  const lagSeconds = oldestUnapplied ? Math.max(0, (Date.now() - oldestUnapplied.recordedAt.getTime()) / 1000) : 0;
+  return { ...snapshot, head, lagPositions: Math.max(0, head - snapshot.position), lagSeconds };
+}
+
+/**
+ * Answers "has the read model readers see applied this position yet?" from a
+ * runner's snapshots, wherever the runner is (this thread, or a worker that
+ * sends them over).
+ */
+export class ReadModelProgress {
+  private latest?: RunnerSnapshot;
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+
+  get snapshot(): RunnerSnapshot | undefined {
+    return this.latest;
+  }
+
+  update(snapshot: RunnerSnapshot): void {
+    this.latest = snapshot;
+    for (const waiter of this.waiters) {
+      if (this.reached(waiter.position)) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  /** Resolves true once the read model readers see has applied every event up to `position`, false after the timeout. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.reached(position)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = { position, resolve: () => (clearTimeout(timer), resolve(true)) };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private reached(position: number): boolean {
+    return this.latest?.activeBuild !== undefined && this.latest.position >= position;
+  }
+}
+
 interface BuildRow {
   build: number;
   version: number;
@@ -68,7 +123,7 @@ export class ProjectionRunner {
   /** The build rows as last read, and this runner's own checkpoints since (it alone writes them, under its lock). */
   private knownBuilds?: { rows: BuildRow[]; readAt: number };
   private lastError?: string;
-  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  private readonly progress = new ReadModelProgress();
   /** The page after a full batch, read while that batch is applied. */
   private nextPage?: { from: number; reading: Promise<RecordedEvent[]> };
 
@@ -88,6 +143,7 @@ export class ProjectionRunner {
     this.stopping = true;
     await this.running;
     this.state = 'stopped';
+    this.changed();
   }
 
   /**
@@ -123,33 +179,21 @@ export class ProjectionRunner {
 
   /** Resolves once the read model readers see has applied every event up to `position`. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.reached(position)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = { position, resolve: () => (clearTimeout(timer), resolve(true)) };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        resolve(false);
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.progress.waitFor(position, timeoutMs);
   }
 
-  async status(): Promise<ProjectionStatus> {
-    const head = await this.eventStore.headPosition();
-    const position = this.activePosition();
-    // Behind by as long as the oldest event not yet applied has been waiting.
-    const [oldestUnapplied] = position < head ? await this.eventStore.readAll({ fromPosition: position + 1, limit: 1 }) : [];
-    const lagSeconds = oldestUnapplied ? Math.max(0, (Date.now() - oldestUnapplied.recordedAt.getTime()) / 1000) : 0;
+  status(): Promise<ProjectionStatus> {
+    return statusOf(this.snapshot(), this.eventStore);
+  }
+
+  snapshot(): RunnerSnapshot {
     return {
       name: this.projection.name,
       version: this.projection.version,
       state: this.state,
       activeBuild: this.activeBuild?.build,
       activeVersion: this.activeBuild?.version,
-      position,
-      head,
-      lagPositions: Math.max(0, head - position),
-      lagSeconds,
+      position: this.activePosition(),
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
@@ -166,6 +210,7 @@ export class ProjectionRunner {
         client = await this.connect();
         if (!(await this.tryLock(client))) {
           this.state = 'standby';
+          this.changed();
           await client.end();
           await this.sleep(this.options.retryMs ?? 2000);
           continue;
@@ -177,6 +222,7 @@ export class ProjectionRunner {
         }
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
+        this.changed();
         this.options.log?.(`projection ${this.projection.name} failed, retrying: ${this.lastError}`);
         await this.sleep(this.options.retryMs ?? 2000);
       } finally {
@@ -242,7 +288,7 @@ export class ProjectionRunner {
     const batch = await this.read(from, limit);
     if (batch.length === 0) {
       if (build.status === 'building') await this.swapIn(client, build);
-      this.release();
+      this.changed();
       return true;
     }
     const tables = physicalNames(this.projection, build.build);
@@ -255,10 +301,8 @@ export class ProjectionRunner {
     });
     build.position = String(last.globalPosition);
     this.lastError = undefined;
-    if (build.status === 'active') {
-      this.activeBuild = { ...build, position: String(last.globalPosition) };
-      this.release();
-    }
+    if (build.status === 'active') this.activeBuild = { ...build, position: String(last.globalPosition) };
+    this.changed();
     this.options.onBatch?.({ build: build.build, position: last.globalPosition, head: await this.eventStore.headPosition(), events: batch.length });
     return false;
   }
@@ -297,6 +341,7 @@ export class ProjectionRunner {
       }
     }
     this.activeBuild = { ...build, status: 'active' };
+    this.state = 'following';
     this.options.log?.(`projection ${this.projection.name} v${build.version}: build ${build.build} is now active`);
   }
 
@@ -342,17 +387,10 @@ export class ProjectionRunner {
     }
   }
 
-  private reached(position: number): boolean {
-    return this.activeBuild?.status === 'active' && this.activePosition() >= position;
-  }
-
-  private release(): void {
-    for (const waiter of this.waiters) {
-      if (this.reached(waiter.position)) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
+  private changed(): void {
+    const snapshot = this.snapshot();
+    this.progress.update(snapshot);
+    this.options.onChange?.(snapshot);
   }
 
   private sleep(ms: number): Promise<void> {
