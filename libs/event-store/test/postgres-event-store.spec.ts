@@ -205,7 +205,7 @@ describe('PostgresEventStore', () => {
       await writer.query('SELECT 1 FROM event_streams WHERE stream_id = $1 FOR UPDATE', [streamId]);
       const waiting = busy.appendToStream(streamId, [anEvent()], { expectedVersion: 1 });
       // The append holds the pool's one connection, waiting on the head row.
-      while (Number((await sql.query(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows[0].count) === 0) {
+      while (Number((await sql.query(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].count) === 0) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
 
