@@ -11,7 +11,7 @@ export interface RunnerOptions {
   retryMs?: number;
   /** Called after each batch is committed (for progress bars). */
   onBatch?: (progress: BatchProgress) => void;
-  /** Called when the runner's snapshot may have changed: after each step, a failure, or its stop. */
+  /** Called when the runner's snapshot has changed (after a step, a failure, or its stop). */
   onChange?: (snapshot: RunnerSnapshot) => void;
   log?: (message: string) => void;
 }
@@ -61,14 +61,17 @@ export async function statusOf(snapshot: RunnerSnapshot, eventStore: EventStore)
  * sends them over).
  */
 export class ReadModelProgress {
-  private latest?: RunnerSnapshot;
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
 
-  get snapshot(): RunnerSnapshot | undefined {
+  constructor(private latest: RunnerSnapshot) {}
+
+  get snapshot(): RunnerSnapshot {
     return this.latest;
   }
 
-  update(snapshot: RunnerSnapshot): void {
+  /** Takes the runner's latest snapshot; false when it says nothing new (a runner idling between reads). */
+  update(snapshot: RunnerSnapshot): boolean {
+    if (JSON.stringify(snapshot) === JSON.stringify(this.latest)) return false;
     this.latest = snapshot;
     for (const waiter of this.waiters) {
       if (this.reached(waiter.position)) {
@@ -76,6 +79,7 @@ export class ReadModelProgress {
         waiter.resolve();
       }
     }
+    return true;
   }
 
   /** Resolves true once the read model readers see has applied every event up to `position`, false after the timeout. */
@@ -92,7 +96,7 @@ export class ReadModelProgress {
   }
 
   private reached(position: number): boolean {
-    return this.latest?.activeBuild !== undefined && this.latest.position >= position;
+    return this.latest.activeBuild !== undefined && this.latest.position >= position;
   }
 }
 
@@ -123,7 +127,7 @@ export class ProjectionRunner {
   /** The build rows as last read, and this runner's own checkpoints since (it alone writes them, under its lock). */
   private knownBuilds?: { rows: BuildRow[]; readAt: number };
   private lastError?: string;
-  private readonly progress = new ReadModelProgress();
+  private readonly progress: ReadModelProgress;
   /** The page after a full batch, read while that batch is applied. */
   private nextPage?: { from: number; reading: Promise<RecordedEvent[]> };
 
@@ -132,7 +136,9 @@ export class ProjectionRunner {
     private readonly eventStore: EventStore,
     private readonly projection: Projection,
     private readonly options: RunnerOptions = {},
-  ) {}
+  ) {
+    this.progress = new ReadModelProgress(this.snapshot());
+  }
 
   /** Runs in the background until stopped: waits for the lock, builds if needed, then follows. */
   start(): void {
@@ -389,8 +395,7 @@ export class ProjectionRunner {
 
   private changed(): void {
     const snapshot = this.snapshot();
-    this.progress.update(snapshot);
-    this.options.onChange?.(snapshot);
+    if (this.progress.update(snapshot)) this.options.onChange?.(snapshot);
   }
 
   private sleep(ms: number): Promise<void> {

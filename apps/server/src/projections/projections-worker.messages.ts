@@ -1,5 +1,8 @@
-import type { RunnerSnapshot } from '@app/projections';
+import { RunnerSnapshot, itemsProjection, reviewsProjection } from '@app/projections';
 import type { EventStoreSettings } from '../event-store/create-event-store';
+
+/** The projections the server keeps up to date: the worker runs them, the main thread reports on them. */
+export const SERVER_PROJECTIONS = [itemsProjection, reviewsProjection];
 
 export interface ProjectionsWorkerData {
   eventStore: EventStoreSettings;

@@ -1,17 +1,14 @@
 import { EventStore } from '@app/event-store';
-import { ProjectionStatus, ReadModelProgress, itemsProjection, reviewsProjection, statusOf } from '@app/projections';
+import { ProjectionStatus, ReadModelProgress, statusOf } from '@app/projections';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
 import { once } from 'node:events';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EVENT_STORE_SETTINGS, EventStoreSettings } from '../event-store/create-event-store';
-import type { FromProjectionsWorker, ProjectionsWorkerData, ToProjectionsWorker } from './projections-worker.messages';
+import { FromProjectionsWorker, ProjectionsWorkerData, SERVER_PROJECTIONS, ToProjectionsWorker } from './projections-worker.messages';
 
 /** How long a query asking for a position (read-your-writes) waits before a 503. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 5000;
-
-/** The projections the server keeps up to date (the worker runs the same list). */
-const PROJECTIONS = [itemsProjection, reviewsProjection];
 
 /** How long the worker may take to stop its runners before it is terminated. */
 const WORKER_STOP_MS = 10_000;
@@ -35,7 +32,9 @@ const WORKER_EXEC_ARGV =
 @Injectable()
 export class ProjectionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projections');
-  private readonly progress = new Map(PROJECTIONS.map((projection) => [projection.name, new ReadModelProgress()]));
+  private readonly progress = SERVER_PROJECTIONS.map(
+    ({ name, version }) => new ReadModelProgress({ name, version, state: 'starting', position: 0 }),
+  );
   private worker?: Worker;
   private stopping = false;
 
@@ -61,14 +60,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   }
 
   async status(): Promise<ProjectionStatus[]> {
-    return Promise.all(
-      PROJECTIONS.map((projection) =>
-        statusOf(
-          this.progress.get(projection.name)!.snapshot ?? { name: projection.name, version: projection.version, state: 'starting', position: 0 },
-          this.eventStore,
-        ),
-      ),
-    );
+    return Promise.all(this.progress.map((progress) => statusOf(progress.snapshot, this.eventStore)));
   }
 
   /**
@@ -76,7 +68,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
    * 503 with Retry-After when that takes too long, as while a first build runs.
    */
   async waitFor(position = 0): Promise<void> {
-    const caughtUp = await Promise.all([...this.progress.values()].map((progress) => progress.waitFor(position, READ_YOUR_WRITES_TIMEOUT_MS)));
+    const caughtUp = await Promise.all(this.progress.map((progress) => progress.waitFor(position, READ_YOUR_WRITES_TIMEOUT_MS)));
     if (caughtUp.every(Boolean)) return;
     throw new ServiceUnavailableException({
       rule: 'read_model.behind',
@@ -89,16 +81,14 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     const workerData: ProjectionsWorkerData = { eventStore: this.eventStoreSettings, idleMs: 50 };
     const worker = new Worker(WORKER_FILE, { workerData, execArgv: WORKER_EXEC_ARGV });
     worker.on('message', (message: FromProjectionsWorker) => {
-      if (message.type === 'snapshot') this.progress.get(message.snapshot.name)?.update(message.snapshot);
+      if (message.type === 'snapshot') this.progress.find((progress) => progress.snapshot.name === message.snapshot.name)?.update(message.snapshot);
       else if (message.level === 'warn') this.logger.warn(message.message);
       else this.logger.log(message.message);
     });
     worker.on('error', (error) => this.logger.error(`projections worker failed: ${error.stack ?? String(error)}`));
     worker.on('exit', (code) => {
       this.worker = undefined;
-      for (const progress of this.progress.values()) {
-        if (progress.snapshot) progress.update({ ...progress.snapshot, state: 'stopped' });
-      }
+      for (const progress of this.progress) progress.update({ ...progress.snapshot, state: 'stopped' });
       if (this.stopping) return;
       this.logger.error(`projections worker exited with ${code}; starting it again in ${WORKER_RESTART_MS} ms`);
       setTimeout(() => this.stopping || this.startWorker(), WORKER_RESTART_MS).unref();

@@ -1,7 +1,7 @@
-import { ProjectionRunner, itemsProjection, reviewsProjection } from '@app/projections';
+import { ProjectionRunner } from '@app/projections';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEventStore } from '../event-store/create-event-store';
-import type { FromProjectionsWorker, ProjectionsWorkerData, ToProjectionsWorker } from './projections-worker.messages';
+import { FromProjectionsWorker, ProjectionsWorkerData, SERVER_PROJECTIONS, ToProjectionsWorker } from './projections-worker.messages';
 
 /**
  * The server's projection runners, on a thread of their own: each of a batch's
@@ -13,7 +13,7 @@ const port = parentPort!;
 const send = (message: FromProjectionsWorker) => port.postMessage(message);
 
 const eventStore = createEventStore(settings, (message) => send({ type: 'log', level: 'warn', message }));
-const runners = [itemsProjection, reviewsProjection].map(
+const runners = SERVER_PROJECTIONS.map(
   (projection) =>
     new ProjectionRunner({ connectionString: settings.databaseUrl }, eventStore, projection, {
       idleMs,
