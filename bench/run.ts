@@ -7,6 +7,7 @@ import { askAuditQuestions, growItem } from './scenarios/audit';
 import { HttpRun, prepareSubmissions, submitActuals } from './scenarios/http';
 import { VISIBILITY_POLL_MS, measureLag } from './scenarios/lag';
 import { fillStore, readEverything, rebuildItems } from './scenarios/rebuild';
+import { CpuUse, NodeProcess, microsecondsPer, startCpuMeter } from './support/cpu';
 import { BenchCluster, startBenchCluster } from './support/database';
 import { startBenchServer } from './support/server';
 import { Spread, spread } from './support/stats';
@@ -61,6 +62,34 @@ function check(target: string, measured: string, met: boolean): void {
   console.log(`  ${met ? '達成' : '未達'}: ${target} — ${measured}`);
 }
 
+/**
+ * Runs one measured window with the CPU meter on, and keeps its CPU per unit of
+ * work (`units` of the result) for recordCpu.
+ */
+async function metered<T>(
+  cluster: BenchCluster,
+  node: NodeProcess,
+  uses: { use: CpuUse; units: number }[],
+  window: () => Promise<T>,
+  units: (result: T, wallMs: number) => number,
+): Promise<T> {
+  const meter = startCpuMeter(node, cluster.postmasterPid);
+  const result = await window();
+  const use = meter.stop();
+  uses.push({ use, units: units(result, use.wallMs) });
+  return result;
+}
+
+/** Beside a contender's throughput, the CPU each unit of its work cost: in its Node process, and in PostgreSQL. */
+function recordCpu(scenario: string, contender: string, nodeProcess: string, unit: string, uses: { use: CpuUse; units: number }[]): void {
+  record(scenario, `${contender}: CPU in ${nodeProcess}`, `µs/${unit}`, uses.map(({ use, units }) => microsecondsPer(use.nodeMs, units)));
+  const postgres = uses.flatMap(({ use, units }) => (use.postgresMs === undefined ? [] : [microsecondsPer(use.postgresMs, units)]));
+  if (postgres.length > 0) record(scenario, `${contender}: CPU in PostgreSQL`, `µs/${unit}`, postgres);
+}
+
+/** Events or requests done in a window, from its rate. */
+const unitsAt = (perSecond: number, wallMs: number) => (perSecond * wallMs) / 1000;
+
 const percent = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
 const mib = (bytes: number) => bytes / 1024 / 1024;
 
@@ -73,17 +102,21 @@ async function appendScenarios(cluster: BenchCluster, eventsPerCall: number): Pr
     await emmettAppend(cluster, eventsPerCall),
   ];
   const values = new Map<Appender, number[]>(contenders.map((contender) => [contender, []]));
+  const cpu = new Map<Appender, { use: CpuUse; units: number }[]>(contenders.map((contender) => [contender, []]));
   await cluster.checkpoint();
   try {
     for (const contender of contenders) await measure(contender, 2_000);
     for (let repeat = 1; repeat <= REPEATS; repeat++) {
-      for (const contender of contenders) values.get(contender)!.push(await measure(contender, APPEND_WINDOW_MS));
+      for (const contender of contenders) {
+        values.get(contender)!.push(await metered(cluster, 'self', cpu.get(contender)!, () => measure(contender, APPEND_WINDOW_MS), unitsAt));
+      }
       console.log(`  ${repeat}/${REPEATS}: ${contenders.map((c) => `${c.name} ${Math.round(values.get(c)!.at(-1)!)}`).join(', ')}`);
     }
   } finally {
     for (const contender of contenders) await contender.close();
   }
   const [raw, ours, emmett] = contenders.map((contender) => record(label, contender.name, 'events/s', values.get(contender)!));
+  for (const contender of contenders) recordCpu(label, contender.name, 'the bench process', 'event', cpu.get(contender)!);
   return { raw, ours, emmett };
 }
 
@@ -128,14 +161,16 @@ async function main(): Promise<void> {
             console.log(label);
             await submitActuals(target, connections, 3);
             const runs: HttpRun[] = [];
+            const cpu: { use: CpuUse; units: number }[] = [];
             for (let repeat = 1; repeat <= REPEATS; repeat++) {
-              runs.push(await submitActuals(target, connections, HTTP_SECONDS));
+              runs.push(await metered(cluster, server.child.pid!, cpu, () => submitActuals(target, connections, HTTP_SECONDS), (run) => run.requests));
               const run = runs.at(-1)!;
               console.log(`  ${repeat}/${REPEATS}: ${Math.round(run.requestsPerSecond)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ${JSON.stringify(run.statuses)}, errors ${run.errors}`);
             }
             const rps = record(label, 'requests/s', 'req/s', runs.map((run) => run.requestsPerSecond));
             record(label, 'p50', 'ms', runs.map((run) => run.p50Ms));
             const p99 = record(label, 'p99', 'ms', runs.map((run) => run.p99Ms));
+            recordCpu(label, 'SubmitActual', 'the server', 'request', cpu);
             const answers = (matches: (status: number) => boolean) =>
               runs.reduce((sum, run) => sum + Object.entries(run.statuses).reduce((s, [status, count]) => s + (matches(Number(status)) ? count : 0), 0), 0);
             const serverErrors = answers((status) => status >= 500) + runs.reduce((sum, run) => sum + run.errors, 0);
@@ -202,9 +237,12 @@ async function main(): Promise<void> {
       const readAll: number[] = [];
       const rebuild: number[] = [];
       const rss: number[] = [];
+      const readAllCpu: { use: CpuUse; units: number }[] = [];
+      const rebuildCpu: { use: CpuUse; units: number }[] = [];
       for (let repeat = 1; repeat <= REPEATS; repeat++) {
-        readAll.push(await readEverything(database, REBUILD_PAGE));
-        const run = await rebuildItems(database, events);
+        readAll.push(await metered(cluster, 'self', readAllCpu, () => readEverything(database, REBUILD_PAGE), () => events));
+        // The CLI's CPU is counted once it has exited and been waited for: the bench's ended children.
+        const run = await metered(cluster, 'ended children', rebuildCpu, () => rebuildItems(database, events), () => events);
         rebuild.push(run.eventsPerSecond);
         rss.push(mib(run.peakRssBytes));
         console.log(`  ${repeat}/${REPEATS}: readAll ${Math.round(readAll.at(-1)!)} events/s, rebuild ${Math.round(run.eventsPerSecond)} events/s, peak RSS ${mib(run.peakRssBytes).toFixed(0)} MiB`);
@@ -212,6 +250,8 @@ async function main(): Promise<void> {
       const raw = record(label, 'raw readAll', 'events/s', readAll);
       const ours = record(label, 'items + summaries rebuild (CLI)', 'events/s', rebuild);
       const peak = record(label, 'peak RSS of the rebuilding process', 'MiB', rss);
+      recordCpu(label, 'raw readAll', 'the bench process', 'event', readAllCpu);
+      recordCpu(label, 'rebuild', 'the CLI', 'event', rebuildCpu);
       check('rebuild ≥ 50% of raw readAll', percent(ours.median / raw.median), ours.median >= 0.5 * raw.median);
       check('RSS < 512 MiB during the rebuild', `${peak.max.toFixed(0)} MiB`, peak.max < 512);
     }

@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import { call, BenchServer, token } from '../support/server';
 
 export interface HttpRun {
+  requests: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -82,6 +83,7 @@ export async function submitActuals(target: SubmissionTarget, connections: numbe
   const statuses: Record<string, number> = {};
   for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {})) statuses[status] = count ?? 0;
   return {
+    requests: result.requests.total,
     requestsPerSecond: result.requests.total / durationSeconds,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startThrowawayCluster } from '../../test/support/test-cluster';
 import { migrate as migrateDatabase, withAdmin } from '../../test/support/test-database';
+import { postmasterOf } from './cpu';
 
 export interface BenchDatabase {
   url: string;
@@ -10,6 +11,8 @@ export interface BenchDatabase {
 export interface BenchCluster {
   /** What the run reports about the database: version and the settings that decide commit cost. */
   settings: Record<string, string>;
+  /** The embedded cluster's postmaster, whose processes' CPU the run reports; undefined for a DATABASE_URL. */
+  postmasterPid?: number;
   /** Writes every dirty page out now, so that the checkpoint after one scenario's writes does not fall into the next one's measurement. */
   checkpoint(): Promise<void>;
   /** A fresh, empty database; with `migrate`, every migration of the server applied. */
@@ -49,9 +52,13 @@ export async function startBenchCluster(log: (message: string) => void): Promise
     );
     for (const row of rows) settings[row.name] = row.unit ? `${row.setting} (${row.unit})` : row.setting;
   });
+  const postmasterPid = process.env.DATABASE_URL
+    ? undefined
+    : await withAdmin(admin, async (client) => postmasterOf((await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid));
   const created: string[] = [];
   return {
     settings,
+    postmasterPid,
     checkpoint: () => withAdmin(admin, (client) => client.query('CHECKPOINT')).then(() => undefined),
     async createDatabase({ migrate = false } = {}) {
       const name = `rl_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
