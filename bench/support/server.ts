@@ -89,6 +89,17 @@ export async function startBenchServer(databaseUrl: string): Promise<BenchServer
   };
 }
 
+/** Resolves once every read model of the server follows the log with nothing left to apply (a first build may take minutes). */
+export async function projectionsCaughtUp(server: BenchServer, timeoutMs = 30 * 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const statuses = await call<{ name: string; state: string; lagPositions: number }[]>(server.baseUrl, server.adminToken, 'GET', '/api/projections');
+    if (statuses.every((status) => status.state === 'following' && status.lagPositions === 0)) return;
+    if (Date.now() > deadline) throw new Error(`the read models did not catch up: ${JSON.stringify(statuses)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 export async function token(baseUrl: string, loginId: string, password: string): Promise<string> {
   const response = await fetch(`${baseUrl}/api/auth/token`, {
     method: 'POST',
