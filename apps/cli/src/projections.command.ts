@@ -71,7 +71,6 @@ async function rebuild(client: Client, eventStore: EventStore, projection: (type
   const started = Date.now();
   let applied = 0;
   const runner = new ProjectionRunner({ connectionString: databaseUrl }, eventStore, projection, {
-    batchSize: 1000,
     onBatch: (progress) => {
       applied += progress.events;
       bar.setTotal(Math.max(progress.head, 1));

@@ -3,7 +3,7 @@ import { Client, ClientConfig } from 'pg';
 import { Projection, Sql, physicalNames } from './projection';
 
 export interface RunnerOptions {
-  /** Events read and applied per transaction (default 500). */
+  /** Most events read and applied per transaction (default BATCH_SIZE). */
   batchSize?: number;
   /** Wait between reads once caught up (default 100 ms). */
   idleMs?: number;
@@ -39,6 +39,15 @@ export interface ProjectionStatus {
   /** Why the last batch failed, until one succeeds: the runner retries the same batch, it never skips. */
   lastError?: string;
 }
+
+/**
+ * Most events per batch. A following runner's batches are as small as what has
+ * arrived since its last one; a build's are full, and each pays for its round
+ * trips and rewrites every item it touches once: a rebuild of 200k events went
+ * 15,000 → 18,000 events/s from 1,000 to 5,000 per batch (node 43 → 35 µs per
+ * event), for about 60 MiB more at its peak.
+ */
+const BATCH_SIZE = 5_000;
 
 /** How old the build rows a runner goes by may get: how soon it sees a rebuild another process asked for. */
 const BUILDS_MAX_AGE_MS = 1000;
@@ -290,7 +299,7 @@ export class ProjectionRunner {
       return false;
     }
     const from = Number(build.position) + 1;
-    const limit = this.options.batchSize ?? 500;
+    const limit = this.options.batchSize ?? BATCH_SIZE;
     const batch = await this.read(from, limit);
     if (batch.length === 0) {
       if (build.status === 'building') await this.swapIn(client, build);
