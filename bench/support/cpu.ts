@@ -45,17 +45,24 @@ function processCpu(pid: number | 'self'): ProcessCpu | undefined {
   return { parentPid: Number(fields[1]), ownMs: ms(11) + ms(12), endedChildrenMs: ms(13) + ms(14) };
 }
 
-/** CPU so far of the postmaster, its live children and its ended ones: the whole cluster. */
+/**
+ * CPU so far of the postmaster, its live children and its ended ones: the whole
+ * cluster. A child waited for while its siblings are being read would be in
+ * neither count (a pool closing idle connections makes that common), so the
+ * reading is taken again until no child ended during it.
+ */
 function clusterCpuMs(postmasterPid: number): number | undefined {
-  const postmaster = processCpu(postmasterPid);
-  if (!postmaster) return undefined;
-  let total = postmaster.ownMs + postmaster.endedChildrenMs;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const child = processCpu(Number(entry));
-    if (child?.parentPid === postmasterPid) total += child.ownMs;
+  for (let attempt = 1; ; attempt++) {
+    const postmaster = processCpu(postmasterPid);
+    if (!postmaster) return undefined;
+    let total = postmaster.ownMs + postmaster.endedChildrenMs;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const child = processCpu(Number(entry));
+      if (child?.parentPid === postmasterPid) total += child.ownMs;
+    }
+    if (processCpu(postmasterPid)?.endedChildrenMs === postmaster.endedChildrenMs || attempt === 10) return total;
   }
-  return total;
 }
 
 function nodeCpuMs(process: NodeProcess): number {
