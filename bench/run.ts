@@ -29,6 +29,8 @@ const HTTP_ITEMS = SMOKE ? 50 : 900;
 const REBUILD_EVENTS = SMOKE ? 20_000 : 1_000_000;
 const REBUILD_PAGE = 1_000;
 const LAG_RATE = 500;
+/** Share of LAG_RATE the acknowledgements must reach (median of the windows) for the lag to count as measured at that rate. */
+const LAG_RATE_HELD = 0.95;
 const LAG_MS = SMOKE ? 3_000 : 60_000;
 const AUDIT_EVENTS = SMOKE ? 50 : 1_000;
 const AUDIT_REQUESTS = SMOKE ? 20 : 200;
@@ -284,11 +286,17 @@ async function main(): Promise<void> {
             const run = runs.at(-1)!;
             console.log(`  ${repeat}/${REPEATS}: ${Math.round(run.achievedPerSecond)} cmd/s, p50 ${run.p50Ms.toFixed(1)} ms, p99 ${run.p99Ms.toFixed(1)} ms, 409 ${run.refused}, failed ${run.failed}`);
           }
-          record(label, 'commands acknowledged/s', 'cmd/s', runs.map((run) => run.achievedPerSecond));
+          const achieved = record(label, 'commands acknowledged/s', 'cmd/s', runs.map((run) => run.achievedPerSecond));
           record(label, 'p50', 'ms', runs.map((run) => run.p50Ms));
           const p99 = record(label, 'p99', 'ms', runs.map((run) => run.p99Ms));
           notes.push(`反映遅延は projection_builds の位置を ${VISIBILITY_POLL_MS} ms ごとに読んで測定（分解能 ${VISIBILITY_POLL_MS} ms）。失敗 ${runs.reduce((s, r) => s + r.failed, 0)}件、409 ${runs.reduce((s, r) => s + r.refused, 0)}件`);
-          check('live lag p99 < 200 ms at 500 commands/s', `${p99.median.toFixed(1)} ms`, p99.median < 200);
+          // A lag measured at a rate the server could not keep up with is not the lag at that rate.
+          const atRate = achieved.median >= LAG_RATE_HELD * LAG_RATE;
+          check(
+            `live lag p99 < 200 ms at ${LAG_RATE} commands/s`,
+            `${p99.median.toFixed(1)} ms at ${Math.round(achieved.median)} commands/s acknowledged${atRate ? '' : ` (below ${percent(LAG_RATE_HELD)} of the rate asked)`}`,
+            atRate && p99.median < 200,
+          );
         }
         if (wanted('audit')) {
           const label = `6. 監査 (イベント${AUDIT_EVENTS}件の項目, API)`;
