@@ -111,6 +111,12 @@ const unitsAt = (perSecond: number, wallMs: number) => (perSecond * wallMs) / 10
 const percent = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
 const mib = (bytes: number) => bytes / 1024 / 1024;
 
+/** A server's high-water mark of resident memory (VmHWM) over the scenarios it served. */
+interface ServerPeak {
+  measure: string;
+  bytes: number;
+}
+
 interface AppendResults {
   raw: Spread;
   ours: Spread;
@@ -152,7 +158,7 @@ async function appendScenarios(cluster: BenchCluster, eventsPerCall: number): Pr
  * it done), each beside a raw readAll of the same events. Returns the server's
  * peak RSS over its rebuilds.
  */
-async function rebuildScenario(cluster: BenchCluster): Promise<{ measure: string; bytes: number }[]> {
+async function rebuildScenario(cluster: BenchCluster): Promise<ServerPeak> {
   const label = `4. 投影の再構築 (${REBUILD_EVENTS.toLocaleString('en')}イベント, 約100項目×10年度の市)`;
   console.log(label);
   const database = await cluster.createDatabase({ migrate: true });
@@ -201,7 +207,7 @@ async function rebuildScenario(cluster: BenchCluster): Promise<{ measure: string
   check('rebuild by the CLI ≥ 50% of raw readAll', ratioBesideCpu(ours.median / raw.median, readAllCpuPerEvent, cliCpuPerEvent), ours.median >= 0.5 * raw.median);
   check('rebuild by the server ≥ 50% of raw readAll', ratioBesideCpu(inServer.median / raw.median, readAllCpuPerEvent, serverCpuPerEvent), inServer.median >= 0.5 * raw.median);
   check('CLI RSS < 512 MiB during the rebuild', `${peak.max.toFixed(0)} MiB`, peak.max < 512);
-  return [{ measure: 'server peak RSS over its first build and the rebuilds of 4', bytes: serverPeak }];
+  return { measure: 'server peak RSS over its first build and the rebuilds of 4', bytes: serverPeak };
 }
 
 async function main(): Promise<void> {
@@ -221,7 +227,7 @@ async function main(): Promise<void> {
   console.log(`PostgreSQL ${cluster.settings.server_version}, ${machine.cpus} cores, ${REPEATS} repeats`);
   let rawSingle: { rate: Spread; cpu?: number } | undefined;
   /** The server's high-water marks: over the HTTP scenarios, and over the rebuilds it ran. */
-  const serverPeaks: { measure: string; bytes: number }[] = [];
+  const serverPeaks: ServerPeak[] = [];
   try {
     if (wanted('append')) {
       const { raw, ours, emmett, cpu } = await appendScenarios(cluster, 1);
@@ -324,7 +330,7 @@ async function main(): Promise<void> {
         await server.stop();
       }
     }
-    if (wanted('rebuild')) serverPeaks.push(...(await rebuildScenario(cluster)));
+    if (wanted('rebuild')) serverPeaks.push(await rebuildScenario(cluster));
     for (const peak of serverPeaks) record('7. メモリ', peak.measure, 'MiB', [mib(peak.bytes)]);
     if (serverPeaks.length > 0) {
       const highest = Math.max(...serverPeaks.map((peak) => mib(peak.bytes)));
