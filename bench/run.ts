@@ -7,7 +7,7 @@ import { askAuditQuestions, growItem } from './scenarios/audit';
 import { HttpRun, prepareSubmissions, submitActuals } from './scenarios/http';
 import { VISIBILITY_POLL_MS, measureLag } from './scenarios/lag';
 import { fillStore, readEverything, rebuildItems } from './scenarios/rebuild';
-import { CpuUse, NodeProcess, microsecondsPer, startCpuMeter } from './support/cpu';
+import { MeteredWindow, NodeProcess, microsecondsPer, startCpuMeter } from './support/cpu';
 import { BenchCluster, startBenchCluster } from './support/database';
 import { projectionsCaughtUp, startBenchServer } from './support/server';
 import { Spread, spread } from './support/stats';
@@ -71,7 +71,7 @@ function check(target: string, measured: string, met: boolean): void {
 async function metered<T>(
   cluster: BenchCluster,
   node: NodeProcess,
-  uses: { use: CpuUse; units: number }[],
+  uses: MeteredWindow[],
   window: () => Promise<T>,
   units: (result: T, wallMs: number) => number,
 ): Promise<T> {
@@ -87,7 +87,7 @@ async function metered<T>(
  * Node process, and in PostgreSQL. Returns the median of their sum, where
  * PostgreSQL's could be read.
  */
-function recordCpu(scenario: string, contender: string, nodeProcess: string, unit: string, uses: { use: CpuUse; units: number }[]): number | undefined {
+function recordCpu(scenario: string, contender: string, nodeProcess: string, unit: string, uses: MeteredWindow[]): number | undefined {
   record(scenario, `${contender}: CPU in ${nodeProcess}`, `µs/${unit}`, uses.map(({ use, units }) => microsecondsPer(use.nodeMs, units)));
   const postgres = uses.flatMap(({ use, units }) => (use.postgresMs === undefined ? [] : [microsecondsPer(use.postgresMs, units)]));
   if (postgres.length === 0) return undefined;
@@ -134,7 +134,7 @@ async function appendScenarios(cluster: BenchCluster, eventsPerCall: number): Pr
     await emmettAppend(cluster, eventsPerCall),
   ];
   const values = new Map<Appender, number[]>(contenders.map((contender) => [contender, []]));
-  const cpu = new Map<Appender, { use: CpuUse; units: number }[]>(contenders.map((contender) => [contender, []]));
+  const cpu = new Map<Appender, MeteredWindow[]>(contenders.map((contender) => [contender, []]));
   await cluster.checkpoint();
   try {
     for (const contender of contenders) await measure(contender, 2_000);
@@ -168,8 +168,8 @@ async function rebuildScenario(cluster: BenchCluster): Promise<ServerPeak> {
   const readAll: number[] = [];
   const rebuild: number[] = [];
   const rss: number[] = [];
-  const readAllCpu: { use: CpuUse; units: number }[] = [];
-  const rebuildCpu: { use: CpuUse; units: number }[] = [];
+  const readAllCpu: MeteredWindow[] = [];
+  const rebuildCpu: MeteredWindow[] = [];
   for (let repeat = 1; repeat <= REPEATS; repeat++) {
     readAll.push(await metered(cluster, 'self', readAllCpu, () => readEverything(database, REBUILD_PAGE), () => events));
     // The CLI's CPU is counted once it has exited and been waited for: the bench's ended children.
@@ -182,7 +182,7 @@ async function rebuildScenario(cluster: BenchCluster): Promise<ServerPeak> {
   // With a server holding the projection, `cli projections rebuild items` asks for the build and follows the server's worker through it.
   const server = await startBenchServer(database.url);
   const serverRebuild: number[] = [];
-  const serverCpu: { use: CpuUse; units: number }[] = [];
+  const serverCpu: MeteredWindow[] = [];
   let serverPeak: number;
   try {
     console.log('  サーバーの読み取りモデル（全件の初回構築）を待っています…');
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
             console.log(label);
             await submitActuals(target, connections, 3);
             const runs: HttpRun[] = [];
-            const cpu: { use: CpuUse; units: number }[] = [];
+            const cpu: MeteredWindow[] = [];
             for (let repeat = 1; repeat <= REPEATS; repeat++) {
               runs.push(await metered(cluster, server.child.pid!, cpu, () => submitActuals(target, connections, HTTP_SECONDS), (run) => run.requests));
               const run = runs.at(-1)!;

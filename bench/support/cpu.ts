@@ -18,6 +18,12 @@ export interface CpuUse {
 
 export type NodeProcess = 'self' | 'ended children' | number;
 
+/** One measured window: the CPU it used, and the units of work (events, requests) it did. */
+export interface MeteredWindow {
+  use: CpuUse;
+  units: number;
+}
+
 const MS_PER_TICK = 1000 / (Number(readOptional(() => execSync('getconf CLK_TCK').toString().trim())) || 100);
 
 interface ProcessCpu {
